@@ -1,0 +1,1 @@
+"""Fulfilment models arrive with canteen bulk orders; the app is wired already."""

@@ -1,0 +1,28 @@
+"""One JSON error shape for the API, whatever layer refused the request.
+
+DRF answers its own validation and parse errors; this adds domain errors:
+Django ``ValidationError`` from services (400, field by field), ``StockConflict``
+(409) and ``ObjectDoesNotExist`` (404), so no service error becomes a 500.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from suppliers.errors import StockConflict
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, StockConflict):
+        return Response({exc.field: [exc.message]}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,18 @@
+from django.apps import apps
+from django.urls import include, path
+from oscar.apps.dashboard import apps as oscar_apps
+
+
+class DashboardConfig(oscar_apps.DashboardConfig):
+    """Oscar's dashboard plus the supply side (lots, households, movements)."""
+
+    name = "shop.apps.dashboard"
+
+    def ready(self):
+        super().ready()
+        self.supply_app = apps.get_app_config("supply_dashboard")
+
+    def get_urls(self):
+        urls = super().get_urls()
+        urls.append(path("supply/", include(self.supply_app.urls[0])))
+        return self.post_process_urls(urls)
