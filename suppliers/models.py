@@ -173,6 +173,9 @@ class Membership(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.household_id}@{self.cooperative_id}"
+
 
 class HouseholdStatusChange(models.Model):
     """History of a household's poverty status; written with every change."""
@@ -195,6 +198,9 @@ class HouseholdStatusChange(models.Model):
     class Meta:
         ordering = ["household_id", "changed_at", "id"]
         verbose_name = _("Household status change")
+
+    def __str__(self):
+        return f"{self.household_id}: {self.status}"
 
 
 class StockLot(models.Model):
@@ -270,6 +276,9 @@ class LotShare(models.Model):
             models.CheckConstraint(condition=Q(kg__gt=0), name="share_positive"),
         ]
 
+    def __str__(self):
+        return f"{self.household_id}: {self.kg} kg"
+
 
 class MovementKind(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -308,3 +317,6 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("Stock movement")
         verbose_name_plural = _("Stock movements")
+
+    def __str__(self):
+        return f"{self.kind} {self.on_hand_delta_kg}/{self.reserved_delta_kg} kg"

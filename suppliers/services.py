@@ -56,7 +56,9 @@ def add_manager(*, cooperative: Cooperative, user) -> None:
     Permission = apps.get_model("auth", "Permission")
     cooperative.partner.users.add(user)
     user.user_permissions.add(
-        Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
+        Permission.objects.get(
+            codename="dashboard_access", content_type__app_label="partner"
+        )
     )
 
 
@@ -83,7 +85,11 @@ def _check_status(status: str, year_lifted_out: int | None) -> None:
     this_year = timezone.localdate().year
     if status == HouseholdStatus.REGISTERED and year_lifted_out is not None:
         raise ValidationError(
-            {"year_lifted_out": _("A registered household has not been lifted out yet.")}
+            {
+                "year_lifted_out": _(
+                    "A registered household has not been lifted out yet."
+                )
+            }
         )
     if status == HouseholdStatus.LIFTED and year_lifted_out is None:
         raise ValidationError(
@@ -123,7 +129,9 @@ def register_household(
     if not 1 <= size <= 30:
         raise ValidationError({"size": _("A household has 1 to 30 members.")})
     household = (
-        Household.objects.select_for_update().filter(archive_number=archive_number).first()
+        Household.objects.select_for_update()
+        .filter(archive_number=archive_number)
+        .first()
     )
     if household is None:
         _check_status(status, year_lifted_out)
@@ -145,7 +153,9 @@ def register_household(
         raise ValidationError(
             {"village": _("This household is on file in another village.")}
         )
-    elif Membership.objects.filter(cooperative=cooperative, household=household).exists():
+    elif Membership.objects.filter(
+        cooperative=cooperative, household=household
+    ).exists():
         raise ValidationError(
             {"archive_number": _("This household is already a member.")}
         )

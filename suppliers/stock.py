@@ -15,7 +15,7 @@ Rules kept here and nowhere else:
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -58,7 +58,9 @@ def check_kg(value: Decimal, *, field: str = "kg", allow_zero: bool = False) -> 
     if value > MAX_LOT_KG:
         raise ValidationError({field: _("At most 1,000,000 kg.")})
     if value != value.quantize(GRAM):
-        raise ValidationError({field: _("Kilograms are exact to the gram (3 decimals).")})
+        raise ValidationError(
+            {field: _("Kilograms are exact to the gram (3 decimals).")}
+        )
     return value.quantize(GRAM)
 
 
@@ -98,8 +100,8 @@ def sync_stockrecord(*, stockrecord, product) -> None:
     on_hand = totals["on_hand"] or ZERO
     reserved = totals["reserved"] or ZERO
     net = product.net_weight_kg
-    stockrecord.num_in_stock = int(on_hand // net)
-    stockrecord.num_allocated = int(-(-reserved // net))
+    stockrecord.num_in_stock = int((on_hand / net).to_integral_value(ROUND_FLOOR))
+    stockrecord.num_allocated = int((reserved / net).to_integral_value(ROUND_CEILING))
     stockrecord.save(update_fields=["num_in_stock", "num_allocated", "date_updated"])
 
 
@@ -154,7 +156,10 @@ def validate_lot(
     elif StockLot.objects.filter(cooperative=cooperative, code=code).exists():
         add("code", _("This cooperative already has a lot %(code)s.") % {"code": code})
     if not product.net_weight_kg:
-        add("product", _("The product has no net weight per unit; it cannot be stocked."))
+        add(
+            "product",
+            _("The product has no net weight per unit; it cannot be stocked."),
+        )
     today = timezone.localdate()
     if harvest_date > today:
         add("harvest_date", _("The harvest date cannot be in the future."))
@@ -168,9 +173,12 @@ def validate_lot(
         not unit_price.is_finite() or unit_price <= 0 or unit_price > Decimal("1000000")
     ):
         add("unit_price", _("The price must be between 0.01 and 1,000,000 yuan."))
-    if unit_price is None and not _stockrecord_model().objects.filter(
-        partner_id=cooperative.pk, product_id=product.pk
-    ).exists():
+    if (
+        unit_price is None
+        and not _stockrecord_model()
+        .objects.filter(partner_id=cooperative.pk, product_id=product.pk)
+        .exists()
+    ):
         add("unit_price", _("Give a unit price for the first lot of this product."))
     _validate_shares(cooperative=cooperative, kg=kg, shares=shares, add=add)
     if errors:
@@ -249,7 +257,9 @@ def receive_lot(
                 best_before=best_before,
                 received_kg=kg,
                 on_hand_kg=ZERO,
-                created_by=actor if actor is not None and actor.is_authenticated else None,
+                created_by=actor
+                if actor is not None and actor.is_authenticated
+                else None,
             )
     except IntegrityError as exc:  # same code received concurrently
         raise ValidationError(
@@ -284,7 +294,10 @@ def adjust_lot(*, lot_id: int, delta_kg: Decimal, reason: str, actor=None) -> St
     lot, record = _lock_lot(lot_id)
     if lot.on_hand_kg + delta_kg < lot.reserved_kg:
         raise StockConflict(
-            _("Only %(free)s kg of this lot are not reserved; it cannot lose %(kg)s kg.")
+            _(
+                "Only %(free)s kg of this lot are not reserved; "
+                "it cannot lose %(kg)s kg."
+            )
             % {"free": lot.available_kg, "kg": -delta_kg}
         )
     _move(
@@ -448,14 +461,26 @@ def reserve_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
     record = lock_stockrecord(cooperative_id=stockrecord.partner_id, product=product)
     need = product.net_weight_kg * units
     today = timezone.localdate()
-    lots = [lot for lot in _fifo_lots(record, field="on_hand_kg") if lot.best_before >= today]
+    lots = [
+        lot
+        for lot in _fifo_lots(record, field="on_hand_kg")
+        if lot.best_before >= today
+    ]
     if sum((lot.available_kg for lot in lots), ZERO) < need:
-        raise StockConflict(_("Not enough stock for %(units)s units.") % {"units": units})
+        raise StockConflict(
+            _("Not enough stock for %(units)s units.") % {"units": units}
+        )
     for lot in lots:
         take = min(lot.available_kg, need)
         if take > 0:
-            _move(lot, kind=MovementKind.RESERVED, on_hand_delta=ZERO,
-                  reserved_delta=take, actor=actor, reason=reason)
+            _move(
+                lot,
+                kind=MovementKind.RESERVED,
+                on_hand_delta=ZERO,
+                reserved_delta=take,
+                actor=actor,
+                reason=reason,
+            )
             need -= take
     sync_stockrecord(stockrecord=record, product=product)
     _refresh_counts(stockrecord, record)
@@ -481,13 +506,21 @@ def _take_reserved(stockrecord, units, kind, reason, actor) -> None:
     if kind == MovementKind.RELEASED:
         lots.reverse()
     if sum((lot.reserved_kg for lot in lots), ZERO) < need:
-        raise StockConflict(_("Fewer than %(units)s units are reserved.") % {"units": units})
+        raise StockConflict(
+            _("Fewer than %(units)s units are reserved.") % {"units": units}
+        )
     for lot in lots:
         take = min(lot.reserved_kg, need)
         if take > 0:
             shipped = -take if kind == MovementKind.SHIPPED else ZERO
-            _move(lot, kind=kind, on_hand_delta=shipped, reserved_delta=-take,
-                  actor=actor, reason=reason)
+            _move(
+                lot,
+                kind=kind,
+                on_hand_delta=shipped,
+                reserved_delta=-take,
+                actor=actor,
+                reason=reason,
+            )
             need -= take
     sync_stockrecord(stockrecord=record, product=product)
     _refresh_counts(stockrecord, record)

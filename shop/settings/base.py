@@ -32,7 +32,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 # With DEBUG off and no key the setting stays empty, and Django refuses to start
 # ("The SECRET_KEY setting must not be empty"); production.py says so up front.
 SECRET_KEY = env("DJANGO_SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
@@ -186,7 +186,9 @@ AUTHENTICATION_BACKENDS = (
     "django.contrib.auth.backends.ModelBackend",
 )
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
@@ -220,7 +222,7 @@ OSCAR_DEFAULT_CURRENCY = "CNY"
 OSCAR_CURRENCY_FORMAT = {"CNY": {"format": "¥#,##0.00"}}
 OSCAR_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shop@nongjia.example")
 OSCAR_ALLOW_ANON_CHECKOUT = False
-OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [  # noqa: F405
+OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
     {
         "label": _("Supply"),
         "icon": "fas fa-seedling",

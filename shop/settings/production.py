@@ -6,7 +6,9 @@ from .base import *  # noqa: F403
 from .base import DEBUG, SECRET_KEY, env_bool
 
 if DEBUG:
-    raise ImproperlyConfigured("DJANGO_DEBUG must be off with shop.settings.production.")
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG must be off with shop.settings.production."
+    )
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 

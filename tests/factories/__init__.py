@@ -108,7 +108,6 @@ def add_member(*, cooperative, household) -> None:
     )
 
 
-
 class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "catalogue.Product"
