@@ -1,5 +1,7 @@
 """Test overlay: fast hashing, demo data allowed, same database switch as base."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key"
@@ -14,7 +16,10 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not shared-cache memory: threads in race tests then take SQLite's real
     # write lock (BEGIN IMMEDIATE) instead of failing with "table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # One file per process, so parallel test runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    }
 
 # Tests assert exact English messages; the zh-hans default is tested explicitly.
 LANGUAGE_CODE = "en"
