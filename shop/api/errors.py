@@ -17,7 +17,10 @@ from suppliers.errors import StockConflict
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+            detail = {
+                field: [str(m) for m in msgs]
+                for field, msgs in exc.message_dict.items()
+            }
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = exceptions.ValidationError(detail)

@@ -1,9 +1,18 @@
-"""/api/v1/: authentication and each domain app's endpoints."""
+"""/api/v1/: authentication, the catalogue, and each domain app's endpoints, all on
+one router so the API root lists them together."""
 
-from django.urls import include, path
+from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from shop.api.products import ProductViewSet
+from suppliers.api.urls import register as register_supply
+
+router = DefaultRouter()
+router.register("products", ProductViewSet, basename="product")
+register_supply(router)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
-    path("", include("suppliers.api.urls")),
+    *router.urls,
 ]

@@ -28,13 +28,21 @@ class SupplyDashboardConfig(OscarDashboardConfig):
             path("lots/new/", v.LotCreateView.as_view(), name="supply-lot-create"),
             path("lots/import/", v.LotImportView.as_view(), name="supply-lot-import"),
             path("lots/<int:pk>/", v.LotDetailView.as_view(), name="supply-lot-detail"),
-            path("lots/<int:pk>/adjust/", v.LotAdjustView.as_view(), name="supply-lot-adjust"),
+            path(
+                "lots/<int:pk>/adjust/",
+                v.LotAdjustView.as_view(),
+                name="supply-lot-adjust",
+            ),
             path(
                 "lots/<int:pk>/write-off/",
                 v.LotWriteOffView.as_view(),
                 name="supply-lot-write-off",
             ),
-            path("households/", v.HouseholdListView.as_view(), name="supply-household-list"),
+            path(
+                "households/",
+                v.HouseholdListView.as_view(),
+                name="supply-household-list",
+            ),
             path(
                 "households/new/",
                 v.HouseholdCreateView.as_view(),
@@ -45,6 +53,8 @@ class SupplyDashboardConfig(OscarDashboardConfig):
                 v.HouseholdDetailView.as_view(),
                 name="supply-household-detail",
             ),
-            path("movements/", v.MovementListView.as_view(), name="supply-movement-list"),
+            path(
+                "movements/", v.MovementListView.as_view(), name="supply-movement-list"
+            ),
         ]
         return self.post_process_urls(urls)

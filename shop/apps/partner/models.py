@@ -16,7 +16,8 @@ class StockRecord(AbstractStockRecord):
     class Meta(AbstractStockRecord.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "product"], name="partner_stockrecord_one_per_product"
+                fields=["partner", "product"],
+                name="partner_stockrecord_one_per_product",
             )
         ]
 

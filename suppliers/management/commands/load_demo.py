@@ -1,0 +1,40 @@
+"""``manage.py load_demo``: a thin adapter over ``suppliers.demo.load_demo``."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from suppliers import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Qingyuan demo marketplace (places, cooperatives, households, "
+        "catalogue, harvest lots, demo logins). Safe to rerun; refused unless "
+        "ALLOW_DEMO_DATA is on."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            summary = demo.load_demo(stdout=self.stdout)
+        except demo.DemoDataNotAllowed as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {summary.counties} counties, "
+                f"{summary.villages} villages "
+                f"({summary.designated_poor_villages} designated poor), "
+                f"{summary.cooperatives} cooperatives, "
+                f"{summary.households} households "
+                f"({summary.memberships} memberships), "
+                f"{summary.products} products "
+                f"({summary.expired_certificates} with an expired certificate), "
+                f"{summary.lots} lots, {summary.lot_kg} kg "
+                f"({summary.lots_past_best_before} past best-before)."
+            )
+        )
+        self.stdout.write(
+            f"This run added {summary.created_households} households and "
+            f"{summary.created_lots} lots."
+        )
+        self.stdout.write(f"Demo logins (password: {summary.password}):")
+        for login in summary.logins:
+            self.stdout.write(f"  {login.username:<10} {login.role}")
