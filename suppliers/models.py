@@ -91,12 +91,29 @@ class Cooperative(models.Model):
     address = models.CharField(_("Address"), max_length=255, blank=True)
     contact_name = models.CharField(_("Contact"), max_length=64, blank=True)
     contact_phone = models.CharField(_("Contact phone"), max_length=32, blank=True)
+    daily_capacity_kg = models.DecimalField(
+        _("Daily capacity (kg)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Most kg the cooperative can deliver to the distribution centre for one "
+            "delivery date; empty: no limit"
+        ),
+        **KG,
+    )
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)
 
     class Meta:
         ordering = ["partner_id"]
         verbose_name = _("Cooperative")
         verbose_name_plural = _("Cooperatives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(daily_capacity_kg__isnull=True)
+                | Q(daily_capacity_kg__gte=0),
+                name="cooperative_capacity",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -287,6 +304,7 @@ class MovementKind(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
     WRITTEN_OFF = "written_off", _("Written off")
     ADJUSTED = "adjusted", _("Adjusted")
+    RETURNED = "returned", _("Returned")
 
 
 class StockMovement(models.Model):

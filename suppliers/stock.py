@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from suppliers.errors import StockConflict
@@ -92,16 +94,25 @@ def lock_stockrecord(*, cooperative_id: int, product, price: Decimal | None = No
     return record
 
 
+def derive_counts(
+    *, on_hand: Decimal, reserved: Decimal, net_weight_kg: Decimal
+) -> tuple[int, int]:
+    """Oscar's whole-unit counts from kg: never offers a unit that is not there."""
+    in_stock = int((on_hand / net_weight_kg).to_integral_value(ROUND_FLOOR))
+    allocated = int((reserved / net_weight_kg).to_integral_value(ROUND_CEILING))
+    return in_stock, allocated
+
+
 def sync_stockrecord(*, stockrecord, product) -> None:
     """Re-derive a locked stock record's unit counts from its lots' kg."""
     totals = StockLot.objects.filter(
         cooperative_id=stockrecord.partner_id, product_id=product.pk
     ).aggregate(on_hand=Sum("on_hand_kg"), reserved=Sum("reserved_kg"))
-    on_hand = totals["on_hand"] or ZERO
-    reserved = totals["reserved"] or ZERO
-    net = product.net_weight_kg
-    stockrecord.num_in_stock = int((on_hand / net).to_integral_value(ROUND_FLOOR))
-    stockrecord.num_allocated = int((reserved / net).to_integral_value(ROUND_CEILING))
+    stockrecord.num_in_stock, stockrecord.num_allocated = derive_counts(
+        on_hand=totals["on_hand"] or ZERO,
+        reserved=totals["reserved"] or ZERO,
+        net_weight_kg=product.net_weight_kg,
+    )
     stockrecord.save(update_fields=["num_in_stock", "num_allocated", "date_updated"])
 
 
@@ -277,7 +288,15 @@ def receive_lot(
         reason=_("harvest lot received"),
     )
     sync_stockrecord(stockrecord=record, product=product)
+    transaction.on_commit(lambda: announce_lot_received(product_id=product.pk))
     return lot
+
+
+def announce_lot_received(*, product_id: int) -> None:
+    """Tell whoever waits for stock of a product (settings name them) that a lot
+    came in: bulk orders short of it are retried. Runs after commit."""
+    for path in settings.NONGJIA_LOT_RECEIVED_HOOKS:
+        import_string(path)(product_id=product_id)
 
 
 # --- changing a lot ----------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 DRF answers its own validation and parse errors; this adds domain errors:
 Django ``ValidationError`` from services (400, field by field), ``StockConflict``
-(409) and ``ObjectDoesNotExist`` (404), so no service error becomes a 500.
+and its kinds (409, with a ``code``), ``IdempotencyConflict`` (422) and
+``ObjectDoesNotExist`` (404), so no service error becomes a 500.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -11,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from fulfilment.errors import IdempotencyConflict, InsufficientStock
 from suppliers.errors import StockConflict
 
 
@@ -24,8 +26,19 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, InsufficientStock):
+        body = {exc.field: [exc.message], "code": exc.code, "short_kg": exc.short}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, StockConflict):
-        return Response({exc.field: [exc.message]}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {exc.field: [exc.message], "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IdempotencyConflict):
+        return Response(
+            {"idempotency_key": [exc.message], "code": "idempotency_key_reused"},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)

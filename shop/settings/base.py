@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "suppliers.apps.SuppliersConfig",
     "suppliers.dashboard.apps.SupplyDashboardConfig",
+    "canteens.apps.CanteensConfig",
+    "ledger.apps.LedgerConfig",
     "fulfilment.apps.FulfilmentConfig",
 ]
 
@@ -179,6 +181,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.write_off_expired_lots",
         "schedule": 60 * 60,
     },
+    "expire-unanswered-allocations": {
+        "task": "fulfilment.tasks.expire_unanswered_allocations",
+        "schedule": 5 * 60,
+    },
+    "retry-shortfalls": {
+        "task": "fulfilment.tasks.retry_shortfalls",
+        "schedule": 10 * 60,
+    },
+    "create-standing-orders": {
+        "task": "fulfilment.tasks.create_standing_orders",
+        "schedule": 60 * 60,
+    },
+}
+# A killed worker's unacknowledged task goes back to the queue after this many
+# seconds (Redis transport); tasks are idempotent, so a rerun is harmless.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
 }
 
 # --- Auth ---------------------------------------------------------------------
@@ -238,9 +257,50 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
         ],
     },
 ]
+# Bulk orders' statuses change only through fulfilment's services: the dashboard
+# offers no manual transitions (each status maps to none).
+OSCAR_ORDER_STATUS_PIPELINE = {
+    status: ()
+    for status in (
+        "draft",
+        "awaiting_approval",
+        "placed",
+        "routed",
+        "routed_short",
+        "accepted",
+        "shipped",
+        "delivered",
+        "received",
+        "cancelled",
+    )
+}
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}
 }
+
+# --- Bulk orders (fulfilment) ---------------------------------------------------------
+# Routing policy, documented in fulfilment/routing.py. Cooperatives for a line are
+# ranked by ``cooperative_order``, lots within a cooperative by ``lot_order``;
+# with ``fewest_cooperatives`` a line uses as few cooperatives as can cover it.
+NONGJIA_ROUTING = {
+    "fewest_cooperatives": env_bool("NONGJIA_ROUTING_FEWEST_COOPERATIVES", True),
+    "cooperative_order": env_list(
+        "NONGJIA_ROUTING_COOPERATIVE_ORDER", "least_income,earliest_best_before"
+    ),
+    "lot_order": env_list("NONGJIA_ROUTING_LOT_ORDER", "earliest_best_before,least_income"),
+}
+NONGJIA_ACCEPT_WITHIN_HOURS = int(env("NONGJIA_ACCEPT_WITHIN_HOURS", "24"))
+# Short lines are retried until this many hours before the delivery day starts.
+NONGJIA_CUTOFF_HOURS = int(env("NONGJIA_CUTOFF_HOURS", "12"))
+NONGJIA_MAX_LINE_UNITS = int(env("NONGJIA_MAX_LINE_UNITS", "10000"))
+NONGJIA_MAX_ORDER_LINES = int(env("NONGJIA_MAX_ORDER_LINES", "500"))
+# Received weight within this fraction of the shipped weight is not flagged.
+NONGJIA_RECEIPT_TOLERANCE = env("NONGJIA_RECEIPT_TOLERANCE", "0.02")
+# Called (after commit) with the product id whenever a lot is received: bulk orders
+# short of that product are retried. A setting, so suppliers never imports them.
+NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shop@nongjia.example")
 
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

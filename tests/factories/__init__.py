@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from oscar.test.factories import PartnerFactory, ProductClassFactory
 
+from canteens import services as canteen_services
 from suppliers import services, stock
 from suppliers.access import OFFICIALS_GROUP
 from suppliers.models import County, Household, Membership, Town, Village
@@ -90,6 +91,7 @@ def _counter():
 _coop_seq = _counter()
 _household_seq = _counter()
 _lot_seq = _counter()
+_canteen_seq = _counter()
 
 
 def make_household(*, cooperative, village=None, size=3, **kwargs) -> Household:
@@ -159,6 +161,28 @@ def make_lot(
     )
 
 
+def make_canteen(*, buyers=(), approvers=(), name=None, **fields):
+    """A canteen that takes deliveries every day, with one day's notice."""
+    arguments = {
+        "name": name or f"测试食堂{next(_canteen_seq)}",
+        "kind": "agency",
+        "district": "tianhe",
+        "delivery_address": "天河区体育西路 1 号",
+        "delivery_weekdays": [1, 2, 3, 4, 5, 6, 7],
+        "lead_time_days": 1,
+        "max_days_ahead": 28,
+        **fields,
+    }
+    organisation = canteen_services.create_organisation(**arguments)
+    for user in buyers:
+        canteen_services.add_member(organisation=organisation, user=user, role="buyer")
+    for user in approvers:
+        canteen_services.add_member(
+            organisation=organisation, user=user, role="approver"
+        )
+    return organisation
+
+
 def stockrecord_for(*, cooperative, product):
     StockRecord = apps.get_model("partner", "StockRecord")
     return StockRecord.objects.get(partner_id=cooperative.pk, product=product)
@@ -171,6 +195,7 @@ __all__ = [
     "UserFactory",
     "VillageFactory",
     "add_member",
+    "make_canteen",
     "make_cooperative",
     "make_household",
     "make_lot",

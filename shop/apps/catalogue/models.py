@@ -59,6 +59,14 @@ class Product(AbstractProduct):
     shelf_life_days = models.PositiveSmallIntegerField(
         _("Shelf life (days)"), null=True, blank=True
     )
+    min_remaining_shelf_life_days = models.PositiveSmallIntegerField(
+        _("Minimum remaining shelf life at delivery (days)"),
+        default=1,
+        help_text=_(
+            "Lots are routed to an order only if they keep at least this many days "
+            "after the delivery date"
+        ),
+    )
     storage = models.CharField(
         _("Storage"), max_length=16, choices=Storage.choices, default=Storage.AMBIENT
     )

@@ -1,0 +1,150 @@
+"""Institutional canteens in Guangzhou that buy Qingyuan produce in bulk.
+
+An organisation's ordering rules (delivery days and window, lead time, how far ahead,
+approval threshold) live here because they are the canteen's own; the services that
+place orders (``fulfilment``) read them. Each canteen is one of the direct-supply
+channels sales are reported by: the channel model arrives with the reporting issue
+and links here with one foreign key.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class OrganisationKind(models.TextChoices):
+    AGENCY = "agency", _("Government agency")
+    STATE_FIRM = "state_firm", _("State-owned enterprise")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital")
+    ARMY = "army", _("Army canteen")
+    OTHER = "other", _("Other")
+
+
+class District(models.TextChoices):
+    """The eleven districts of Guangzhou."""
+
+    YUEXIU = "yuexiu", _("Yuexiu")
+    HAIZHU = "haizhu", _("Haizhu")
+    LIWAN = "liwan", _("Liwan")
+    TIANHE = "tianhe", _("Tianhe")
+    BAIYUN = "baiyun", _("Baiyun")
+    HUANGPU = "huangpu", _("Huangpu")
+    PANYU = "panyu", _("Panyu")
+    HUADU = "huadu", _("Huadu")
+    NANSHA = "nansha", _("Nansha")
+    CONGHUA = "conghua", _("Conghua")
+    ZENGCHENG = "zengcheng", _("Zengcheng")
+
+
+class Weekday(models.IntegerChoices):
+    """ISO weekdays, as ``date.isoweekday()`` numbers them."""
+
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
+
+
+class Organisation(models.Model):
+    """A canteen: where and when produce is delivered, and its ordering rules."""
+
+    name = models.CharField(_("Name"), max_length=128, unique=True)
+    kind = models.CharField(_("Kind"), max_length=16, choices=OrganisationKind.choices)
+    district = models.CharField(
+        _("Guangzhou district"), max_length=16, choices=District.choices
+    )
+    delivery_address = models.CharField(_("Delivery address"), max_length=255)
+    contact_name = models.CharField(_("Contact"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("Contact phone"), max_length=32, blank=True)
+    delivery_weekdays = models.JSONField(
+        _("Delivery days"),
+        default=list,
+        help_text=_("ISO weekdays (1 = Monday ... 7 = Sunday) deliveries may arrive"),
+    )
+    window_start = models.TimeField(
+        _("Delivery window from"), default=datetime.time(6, 0)
+    )
+    window_end = models.TimeField(_("Delivery window to"), default=datetime.time(9, 0))
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("Lead time (days)"),
+        default=2,
+        help_text=_("Orders must be placed at least this many days before delivery"),
+    )
+    max_days_ahead = models.PositiveSmallIntegerField(
+        _("Order at most (days ahead)"), default=28
+    )
+    approval_threshold = models.DecimalField(
+        _("Approval needed above (yuan)"),
+        null=True,
+        blank=True,
+        help_text=_("Orders above this total wait for an approver; empty: never"),
+        **MONEY,
+    )
+    is_active = models.BooleanField(_("Active"), default=True)
+    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Canteen")
+        verbose_name_plural = _("Canteens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_start__lt=models.F("window_end")),
+                name="organisation_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_threshold__isnull=True)
+                | Q(approval_threshold__gte=Decimal("0")),
+                name="organisation_threshold",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def delivers_on(self, day: datetime.date) -> bool:
+        return self.delivers_on_weekday(day.isoweekday())
+
+    def delivers_on_weekday(self, weekday: int) -> bool:
+        return weekday in self.delivery_weekdays
+
+    def needs_approval(self, total: Decimal) -> bool:
+        return self.approval_threshold is not None and total > self.approval_threshold
+
+
+class Role(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    APPROVER = "approver", _("Approver")
+
+
+class Member(models.Model):
+    """A user's role at a canteen; a user holding both roles has two rows."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="canteen_roles"
+    )
+    role = models.CharField(_("Role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("Canteen member")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "role"], name="member_unique_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.organisation_id}: {self.role}"

@@ -1,0 +1,147 @@
+"""What the canteen does with an order after placing it: approval, drafts, cancel."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canteens.selectors import is_approver, is_buyer
+from fulfilment import status
+from fulfilment.errors import NotAllowedNow
+from fulfilment.locking import lock_bulk_order
+from fulfilment.models import (
+    Allocation,
+    AllocationEvent,
+    AllocationEventKind,
+    AllocationStatus,
+    BulkOrder,
+    OrderStatus,
+)
+from fulfilment.placing import OrderInput, submit, validate_order
+from fulfilment.validation import LineInput
+from suppliers import bulk_stock
+from suppliers.models import MovementKind
+
+ZERO = Decimal(0)
+CANCELLABLE = (
+    OrderStatus.DRAFT,
+    OrderStatus.AWAITING_APPROVAL,
+    OrderStatus.PLACED,
+    OrderStatus.ROUTED,
+    OrderStatus.ROUTED_SHORT,
+    OrderStatus.ACCEPTED,
+)
+
+
+def _lines(bulk_order):
+    return list(bulk_order.bulk_lines.select_related("product", "line"))
+
+
+@transaction.atomic
+def approve_order(*, order_id: int, approver, now=None) -> BulkOrder:
+    """An approver's sign-off: the order is routed (and reserves) only now."""
+    now = now or timezone.now()
+    bulk_order = lock_bulk_order(order_id)
+    if not is_approver(user=approver, organisation_id=bulk_order.organisation_id):
+        raise BulkOrder.DoesNotExist
+    if bulk_order.order.status != OrderStatus.AWAITING_APPROVAL:
+        raise NotAllowedNow(_("This order is not awaiting approval."))
+    bulk_order.approved_by = approver
+    bulk_order.approved_at = now
+    bulk_order.save(update_fields=["approved_by", "approved_at"])
+    submit(bulk_order=bulk_order, lines=_lines(bulk_order), actor=approver, now=now)
+    return bulk_order
+
+
+@transaction.atomic
+def confirm_draft(*, order_id: int, user, now=None) -> BulkOrder:
+    """A buyer confirms a standing order's draft: checked again, then placed."""
+    now = now or timezone.now()
+    bulk_order = lock_bulk_order(order_id)
+    if not is_buyer(user=user, organisation_id=bulk_order.organisation_id):
+        raise BulkOrder.DoesNotExist
+    if bulk_order.order.status != OrderStatus.DRAFT:
+        raise NotAllowedNow(_("Only a draft can be confirmed."))
+    lines = _lines(bulk_order)
+    data = OrderInput(
+        organisation_id=bulk_order.organisation_id,
+        delivery_date=bulk_order.delivery_date,
+        lines=tuple(LineInput(line.product.upc, line.units) for line in lines),
+    )
+    validate_order(
+        organisation=bulk_order.organisation,
+        data=data,
+        today=timezone.localtime(now).date(),
+    )
+    total = sum((line.unit_price * line.units for line in lines), ZERO)
+    if bulk_order.organisation.needs_approval(total):
+        status.change(bulk_order.order, OrderStatus.AWAITING_APPROVAL)
+    else:
+        submit(bulk_order=bulk_order, lines=lines, actor=user, now=now)
+    return bulk_order
+
+
+@transaction.atomic
+def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> BulkOrder:
+    """Cancel before anything has shipped: every reservation is released.
+
+    Buyers cancel their canteen's orders; an approver declining an order awaiting
+    approval cancels it too (``approver=True``).
+    """
+    bulk_order = lock_bulk_order(order_id)
+    allowed = (
+        is_approver(user=user, organisation_id=bulk_order.organisation_id)
+        if approver
+        else is_buyer(user=user, organisation_id=bulk_order.organisation_id)
+    )
+    if not allowed:
+        raise BulkOrder.DoesNotExist
+    shipped = Allocation.objects.filter(
+        line__bulk_order=bulk_order,
+        status__in=(AllocationStatus.SHIPPED, AllocationStatus.DELIVERED),
+    )
+    if bulk_order.order.status not in CANCELLABLE or shipped.exists():
+        raise NotAllowedNow(
+            _("An order that has shipped or been received cannot be cancelled.")
+        )
+    active = list(
+        Allocation.objects.select_for_update()
+        .filter(
+            line__bulk_order=bulk_order,
+            status__in=(AllocationStatus.PENDING, AllocationStatus.ACCEPTED),
+        )
+        .order_by("pk")
+    )
+    if active:
+        locked = bulk_stock.lock_lots(lot_ids=[a.lot_id for a in active])
+        bulk_stock.apply_changes(
+            locked,
+            [
+                bulk_stock.Change(
+                    lot_id=a.lot_id,
+                    kind=MovementKind.RELEASED,
+                    on_hand_delta=ZERO,
+                    reserved_delta=-a.kg,
+                    reason=_("order cancelled"),
+                    reference=bulk_order.order.number,
+                )
+                for a in active
+            ],
+            actor=user,
+        )
+        for a in active:
+            a.status = AllocationStatus.CANCELLED
+        Allocation.objects.bulk_update(active, ["status"])
+        AllocationEvent.objects.bulk_create(
+            AllocationEvent(
+                allocation=a,
+                kind=AllocationEventKind.CANCELLED,
+                kg=a.kg,
+                reason=reason[:255],
+                actor=user,
+            )
+            for a in active
+        )
+    status.change(bulk_order.order, OrderStatus.CANCELLED)
+    return bulk_order

@@ -1,0 +1,100 @@
+"""Writing the ledger: a final sale, apportioned to the households that grew it."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from ledger.apportion import FEN, GRAM, largest_remainder
+from ledger.models import HouseholdIncome, LedgerEntry
+from suppliers.models import LotShare, StockLot
+
+
+@dataclass(frozen=True)
+class SalePart:
+    """Kilograms of one lot sold, and the yuan they fetched."""
+
+    lot_id: int
+    kg: Decimal
+    yuan: Decimal
+
+
+@transaction.atomic
+def record_sale(
+    *,
+    source_kind: str,
+    source_id: int,
+    sale_date: datetime.date,
+    parts: Sequence[SalePart],
+) -> list[LedgerEntry]:
+    """Apportion each part to its lot's households, pro rata to their kg shares.
+
+    The entries of a part add up to the part exactly (to the gram and the fen);
+    each household's yearly summary moves in the same transaction.
+    """
+    lot_ids = {part.lot_id for part in parts}
+    lots = {
+        row["id"]: row
+        for row in StockLot.objects.filter(pk__in=lot_ids).values(
+            "id", "cooperative_id", "product_id"
+        )
+    }
+    shares = defaultdict(list)
+    for share in (
+        LotShare.objects.filter(lot_id__in=lot_ids)
+        .order_by("lot_id", "household_id")
+        .values("lot_id", "household_id", "kg", "household__village_id")
+    ):
+        shares[share["lot_id"]].append(share)
+    entries = []
+    for part in parts:
+        lot, lot_shares = lots[part.lot_id], shares[part.lot_id]
+        weights = [share["kg"] for share in lot_shares]
+        kgs = largest_remainder(part.kg, weights, GRAM)
+        yuans = largest_remainder(part.yuan, weights, FEN)
+        for share, kg, yuan in zip(lot_shares, kgs, yuans, strict=True):
+            if kg or yuan:
+                entries.append(
+                    LedgerEntry(
+                        source_kind=source_kind,
+                        source_id=source_id,
+                        sale_date=sale_date,
+                        household_id=share["household_id"],
+                        village_id=share["household__village_id"],
+                        cooperative_id=lot["cooperative_id"],
+                        product_id=lot["product_id"],
+                        lot_id=part.lot_id,
+                        kg=kg,
+                        yuan=yuan,
+                    )
+                )
+    LedgerEntry.objects.bulk_create(entries)
+    _add_to_incomes(entries, year=sale_date.year)
+    return entries
+
+
+def _add_to_incomes(entries: Sequence[LedgerEntry], *, year: int) -> None:
+    """Move the yearly summaries, locking them in household order."""
+    totals: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for entry in entries:
+        totals[entry.household_id][0] += entry.kg
+        totals[entry.household_id][1] += entry.yuan
+    if not totals:
+        return
+    HouseholdIncome.objects.bulk_create(
+        [HouseholdIncome(household_id=h, year=year) for h in totals],
+        ignore_conflicts=True,
+    )
+    rows = list(
+        HouseholdIncome.objects.select_for_update()
+        .filter(household_id__in=totals, year=year)
+        .order_by("household_id")
+    )
+    for row in rows:
+        kg, yuan = totals[row.household_id]
+        row.kg += kg
+        row.yuan += yuan
+    HouseholdIncome.objects.bulk_update(rows, ["kg", "yuan"])
