@@ -191,11 +191,11 @@ def submit(*, bulk_order: BulkOrder, lines, actor, now) -> None:
     """
     status.change(bulk_order.order, OrderStatus.PLACED)
     allocations = route_lines(bulk_order=bulk_order, lines=lines, actor=actor, now=now)
-    short = {line.line_id: line.short_kg for line in lines if line.short_kg > 0}
+    short = {line.product.upc: str(line.short_kg) for line in lines if line.short_kg}
     if short and bulk_order.all_or_nothing:
         raise InsufficientStock(
             _("Not enough fresh stock for every line; nothing was ordered."),
-            short={str(k): str(v) for k, v in short.items()},
+            short=short,
         )
     status.refresh(bulk_order, lines=lines)
     notifications.order_routed(

@@ -142,6 +142,7 @@ def _choose(offers: list[_Offer], units: int, fewest: bool) -> list[tuple]:
             break
         covered += size
         slots += 1
+    cannot_cover = covered < units
     remaining = list(offers)
     for offer in offers:
         if units <= 0 or slots == 0:
@@ -151,7 +152,7 @@ def _choose(offers: list[_Offer], units: int, fewest: bool) -> list[tuple]:
         best_rest = sorted((o.units for o in remaining), reverse=True)[: slots - 1]
         # Take this cooperative only if the rest can still be covered within the
         # minimum number of cooperatives (or nothing can cover it all anyway).
-        if sum(best_rest) + take >= units or covered < units:
+        if cannot_cover or sum(best_rest) + take >= units:
             chosen.append((offer, take))
             units -= take
             slots -= 1
