@@ -73,11 +73,14 @@ class Placed:
 
 
 def _lock_organisation(*, user, organisation_id: int) -> Organisation:
-    """The canteen, locked, if the user is one of its buyers (else not found)."""
+    """The canteen, locked, if the user is one of its buyers (else not found).
+
+    No DISTINCT (PostgreSQL refuses it with FOR UPDATE): a user is a canteen's
+    buyer at most once (``member_unique_role``), so the join yields one row.
+    """
     return (
         Organisation.objects.select_for_update()
         .filter(is_active=True, members__user=user, members__role=Role.BUYER)
-        .distinct()
         .get(pk=organisation_id)
     )
 
