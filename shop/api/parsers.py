@@ -42,4 +42,3 @@ class JSONParser(parsers.JSONParser):
         if _depth(data) > MAX_DEPTH:
             raise too_deep
         return data
-

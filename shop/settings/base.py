@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "shop.apps.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
-    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
+    "shop.apps.dashboard.orders.apps.OrdersDashboardConfig",
     "shop.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
     "oscar.apps.dashboard.partners.apps.PartnersDashboardConfig",
@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "canteens.apps.CanteensConfig",
     "ledger.apps.LedgerConfig",
     "fulfilment.apps.FulfilmentConfig",
+    "fulfilment.dashboard.apps.FulfilmentDashboardConfig",
 ]
 
 MIDDLEWARE = [
@@ -256,12 +257,25 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
             },
         ],
     },
+    {
+        "label": _("Deliveries"),
+        "icon": "fas fa-truck",
+        "children": [
+            {
+                "label": _("Allocations"),
+                "url_name": "dashboard:fulfilment-allocation-list",
+            },
+            {
+                "label": _("Delivery days"),
+                "url_name": "dashboard:fulfilment-delivery-list",
+            },
+        ],
+    },
 ]
 # Bulk orders' statuses change only through fulfilment's services: the dashboard
 # offers no manual transitions (each status maps to none).
-OSCAR_ORDER_STATUS_PIPELINE = {
-    status: ()
-    for status in (
+OSCAR_ORDER_STATUS_PIPELINE = dict.fromkeys(
+    (
         "draft",
         "awaiting_approval",
         "placed",
@@ -272,8 +286,9 @@ OSCAR_ORDER_STATUS_PIPELINE = {
         "delivered",
         "received",
         "cancelled",
-    )
-}
+    ),
+    (),
+)
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}
 }
@@ -287,7 +302,9 @@ NONGJIA_ROUTING = {
     "cooperative_order": env_list(
         "NONGJIA_ROUTING_COOPERATIVE_ORDER", "least_income,earliest_best_before"
     ),
-    "lot_order": env_list("NONGJIA_ROUTING_LOT_ORDER", "earliest_best_before,least_income"),
+    "lot_order": env_list(
+        "NONGJIA_ROUTING_LOT_ORDER", "earliest_best_before,least_income"
+    ),
 }
 NONGJIA_ACCEPT_WITHIN_HOURS = int(env("NONGJIA_ACCEPT_WITHIN_HOURS", "24"))
 # Short lines are retried until this many hours before the delivery day starts.
