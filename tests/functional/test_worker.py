@@ -1,68 +1,18 @@
 """End to end with a real Celery worker on Redis, against the test database."""
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from suppliers.models import MovementKind
 from suppliers.tasks import write_off_expired_lots
 from tests.factories import make_lot, stockrecord_for
+from tests.functional.workers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker_queue():
-    """A Celery worker process reading a queue of its own, on the test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-            if connection.vendor == "postgresql"
-            else os.environ.get("DATABASE_URL", "")
-        ),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "shop",
-            "worker",
-            "--pool=solo",
-            "--queues",
-            queue,
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-    )
-    yield queue
-    process.terminate()
-    process.wait(timeout=30)
-
-
-def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_worker_writes_off_expired_lots_once(cooperative, product, worker_queue):
