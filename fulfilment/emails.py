@@ -8,7 +8,7 @@ dispatch; each cooperative's managers hear of allocations waiting for them.
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from canteens.models import Role
@@ -77,7 +77,9 @@ def _tell_cooperatives(bulk_order, cooperative_ids) -> None:
             f"- {a.line.line.title}: {a.kg} kg, {a.lot.code}" for a in items
         )
         body += "\n\n" + _("Accept or reject by %(when)s.") % {
-            "when": min(a.respond_by for a in items).isoformat(timespec="minutes")
+            "when": timezone.localtime(min(a.respond_by for a in items)).strftime(
+                "%Y-%m-%d %H:%M"
+            )
         }
         send_mail(
             _("New allocations for delivery on %(day)s")

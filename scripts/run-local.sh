@@ -37,10 +37,11 @@ cat <<INFO
     Tasks:      $tasks
 
   Demo logins (password: nongjia-demo)
-    buyer      canteen buyer
-    manager    manager of 英德市万仔蚕桑专业合作社 (dashboard: its lots and households)
+    buyer      buyer of 天河区机关事务管理局食堂 (store: /canteen/order/)
+    approver   approves that canteen's orders above 20,000 yuan
+    manager    manager of 英德市万仔蚕桑专业合作社 (dashboard: lots, allocations)
     official   official (read-only)
-    staff      platform staff
+    staff      platform staff (dashboard, Django admin)
 
 INFO
 $PY manage.py runserver "127.0.0.1:$PORT" &

@@ -80,7 +80,7 @@ class DemoLogin:
 
 # The logins worth printing; other cooperatives' managers (manager2...) exist too.
 DEMO_LOGINS = (
-    DemoLogin("buyer", "canteen buyer (customer)"),
+    DemoLogin("buyer", "buyer of 天河区机关事务管理局食堂 (canteen)"),
     DemoLogin("manager", "manager of 英德市万仔蚕桑专业合作社"),
     DemoLogin("official", "official (officials group, read-only reports)"),
     DemoLogin("staff", "platform staff (superuser)"),

@@ -1,7 +1,11 @@
-"""``manage.py load_demo``: a thin adapter over ``suppliers.demo.load_demo``."""
+"""``manage.py load_demo``: the whole demo, supply side first, then canteens and
+their orders. Lives in fulfilment, the app that depends on all the others."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from canteens.demo import ensure_canteens
+from fulfilment.demo import ensure_orders, ensure_standing_order
 from suppliers import demo
 
 
@@ -17,6 +21,11 @@ class Command(BaseCommand):
             summary = demo.load_demo(stdout=self.stdout)
         except demo.DemoDataNotAllowed as exc:
             raise CommandError(str(exc)) from exc
+        self.stdout.write("Canteens and bulk orders...")
+        with transaction.atomic():
+            canteens = ensure_canteens(password=demo.DEMO_PASSWORD)
+            orders = ensure_orders()
+            ensure_standing_order()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.counties} counties, "
@@ -31,6 +40,7 @@ class Command(BaseCommand):
                 f"({summary.lots_past_best_before} past best-before)."
             )
         )
+        self.stdout.write(f"{len(canteens)} canteens; this run placed {orders} orders.")
         self.stdout.write(
             f"This run added {summary.created_households} households and "
             f"{summary.created_lots} lots."
@@ -38,3 +48,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password: {summary.password}):")
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<10} {login.role}")
+        self.stdout.write(f"  {'approver':<10} approver of the buyer's canteen")

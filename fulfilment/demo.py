@@ -1,0 +1,100 @@
+"""Demo bulk orders, so every role has something to look at after ``make run``.
+
+For the demo buyer's canteen, once (skipped when it has orders already):
+- an order received last week, with a short weight on one line — so the household
+  ledger, receipts and delivery documents have content;
+- an order for the next delivery day, routed and waiting for the cooperatives (the
+  demo ``manager`` sees allocations to accept or reject);
+- a weekly standing order, created as a draft three days ahead.
+All through the real services, with the dates they would have had.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from canteens.demo import BUYER_CANTEEN
+from canteens.models import Organisation
+from fulfilment import cooperative_side
+from fulfilment.delivery import ReceivedLine, confirm_receipt, mark_delivered
+from fulfilment.models import Allocation, BulkOrder, StandingOrderMode
+from fulfilment.placing import OrderInput, place_bulk_order
+from fulfilment.standing import save_standing_order
+from fulfilment.validation import LineInput
+
+# Mulberry-shoot and tea products of the Yingde cooperatives, canteen packs.
+PAST_ORDER = (("NJ-WZ-02", 40), ("NJ-WZ-01", 60))
+NEXT_ORDER = (("NJ-WZ-02", 30), ("NJ-WZ-01", 40))
+
+
+def _next_delivery_day(canteen: Organisation, after: datetime.date) -> datetime.date:
+    day = after
+    while not canteen.delivers_on(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _lines(rows):
+    return tuple(LineInput(sku, units) for sku, units in rows)
+
+
+def ensure_orders() -> int:
+    """Create the demo orders once; returns how many were created."""
+    canteen = Organisation.objects.get(name=BUYER_CANTEEN)
+    if BulkOrder.objects.filter(organisation=canteen).exists():
+        return 0
+    buyer = User.objects.get(username="buyer")
+    staff = User.objects.get(username="staff")
+    now = timezone.now()
+    today = timezone.localdate()
+    week_ago = now - datetime.timedelta(days=7)
+    past_day = _next_delivery_day(canteen, today - datetime.timedelta(days=5))
+    past = place_bulk_order(
+        user=buyer,
+        data=OrderInput(canteen.pk, past_day, _lines(PAST_ORDER), "示例：上周订单"),
+        now=week_ago,
+    ).bulk_order
+    allocations = Allocation.objects.filter(line__bulk_order=past).order_by("pk")
+    for allocation in allocations:
+        cooperative_side.accept_allocation(allocation_id=allocation.pk, now=week_ago)
+        cooperative_side.ship_allocation(allocation_id=allocation.pk, kg=allocation.kg)
+    if allocations:  # the demo stock had something fresh for that day
+        _deliver_and_receive(past, buyer=buyer, staff=staff)
+    next_day = _next_delivery_day(canteen, today + datetime.timedelta(days=2))
+    place_bulk_order(
+        user=buyer,
+        data=OrderInput(canteen.pk, next_day, _lines(NEXT_ORDER), "示例：下周订单"),
+    )
+    return 2
+
+
+def _deliver_and_receive(past: BulkOrder, *, buyer, staff) -> None:
+    """Delivered, and received 1.5 kg short on the first line."""
+    mark_delivered(order_id=past.pk, actor=staff)
+    received = []
+    for index, line in enumerate(past.bulk_lines.order_by("line_id")):
+        shipped = line.ordered_kg - line.short_kg
+        kg = shipped - Decimal("1.500") if index == 0 and shipped > 2 else shipped
+        received.append(ReceivedLine(line.pk, kg, "两袋破损" if kg != shipped else ""))
+    confirm_receipt(order_id=past.pk, user=buyer, lines=received)
+
+
+def ensure_standing_order() -> None:
+    canteen = Organisation.objects.get(name=BUYER_CANTEEN)
+    if canteen.standing.exists():
+        return
+    Product = apps.get_model("catalogue", "Product")
+    products = {p.upc: p for p in Product.objects.filter(upc__in=["NJ-WZ-02"])}
+    save_standing_order(
+        organisation=canteen,
+        user=User.objects.get(username="buyer"),
+        name="每周一桑芽菜",
+        weekday=1,
+        days_ahead=3,
+        mode=StandingOrderMode.DRAFT,
+        lines=[LineInput("NJ-WZ-02", 30)],
+        products_by_sku=products,
+    )

@@ -1,0 +1,66 @@
+"""The demo's canteens and bulk orders: something for every role to look at."""
+
+import io
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from canteens.demo import BUYER_CANTEEN
+from canteens.models import Organisation
+from canteens.selectors import is_approver, is_buyer
+from fulfilment.models import (
+    Allocation,
+    AllocationStatus,
+    BulkOrder,
+    OrderStatus,
+    ReceiptLine,
+    StandingOrder,
+)
+from fulfilment.selectors import allocations_visible
+from ledger.models import LedgerEntry
+from tests.integration.test_demo import _snapshot
+
+
+def test_demo_has_canteens_orders_for_each_role_and_reruns_change_nothing(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+    canteen = Organisation.objects.get(name=BUYER_CANTEEN)
+    assert Organisation.objects.count() == 5
+    buyer = User.objects.get(username="buyer")
+    approver = User.objects.get(username="approver")
+    assert is_buyer(user=buyer, organisation_id=canteen.pk)
+    assert is_approver(user=approver, organisation_id=canteen.pk)
+    statuses = sorted(
+        BulkOrder.objects.filter(organisation=canteen).values_list(
+            "order__status", flat=True
+        )
+    )
+    assert statuses == sorted([OrderStatus.RECEIVED, OrderStatus.ROUTED])
+    received = BulkOrder.objects.get(order__status=OrderStatus.RECEIVED)
+    lines = ReceiptLine.objects.filter(receipt__bulk_order=received)
+    assert sum(line.amount for line in lines) == sum(
+        entry.yuan for entry in LedgerEntry.objects.all()
+    )
+    assert lines.filter(flagged=True).count() == 1
+    manager = User.objects.get(username="manager")
+    pending = allocations_visible(user=manager).filter(status=AllocationStatus.PENDING)
+    assert pending.exists()
+    assert (
+        pending.count()
+        == Allocation.objects.filter(
+            status=AllocationStatus.PENDING, cooperative__partner__users=manager
+        ).count()
+    )
+    assert StandingOrder.objects.filter(organisation=canteen).count() == 1
+
+    before = _snapshot()
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "this run placed 0 orders" in out.getvalue()
+    after = _snapshot()
+    # Sessions and the like aside, every row is as it was.
+    assert {k: v for k, v in after.items() if k != "sessions.Session"} == {
+        k: v for k, v in before.items() if k != "sessions.Session"
+    }
+    assert apps.get_model("order", "Order").objects.count() == 2
