@@ -4,15 +4,18 @@ from oscar.apps.dashboard import apps as oscar_apps
 
 
 class DashboardConfig(oscar_apps.DashboardConfig):
-    """Oscar's dashboard plus the supply side (lots, households, movements)."""
+    """Oscar's dashboard plus the supply side (lots, households, movements) and
+    fulfilment (allocations, delivery days, documents)."""
 
     name = "shop.apps.dashboard"
 
     def ready(self):
         super().ready()
         self.supply_app = apps.get_app_config("supply_dashboard")
+        self.fulfilment_app = apps.get_app_config("fulfilment_dashboard")
 
     def get_urls(self):
         urls = super().get_urls()
         urls.append(path("supply/", include(self.supply_app.urls[0])))
+        urls.append(path("fulfilment/", include(self.fulfilment_app.urls[0])))
         return self.post_process_urls(urls)
