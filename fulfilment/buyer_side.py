@@ -97,6 +97,8 @@ def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> Bu
     )
     if not allowed:
         raise BulkOrder.DoesNotExist
+    if approver and bulk_order.order.status != OrderStatus.AWAITING_APPROVAL:
+        raise NotAllowedNow(_("Only an order awaiting approval can be declined."))
     shipped = Allocation.objects.filter(
         line__bulk_order=bulk_order,
         status__in=(AllocationStatus.SHIPPED, AllocationStatus.DELIVERED),

@@ -1,0 +1,19 @@
+"""Routes of the bulk-order API; ``shop.api.urls`` registers them on the one /api/v1/
+router, so the API root lists every endpoint."""
+
+from fulfilment.api.views import (
+    AllocationViewSet,
+    AvailabilityViewSet,
+    BulkOrderViewSet,
+)
+
+ROUTES = [
+    ("bulk-orders", BulkOrderViewSet, "bulk-order"),
+    ("allocations", AllocationViewSet, "allocation"),
+    ("availability", AvailabilityViewSet, "availability"),
+]
+
+
+def register(router) -> None:
+    for prefix, viewset, basename in ROUTES:
+        router.register(prefix, viewset, basename=basename)
