@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages lock chromium clean
+.PHONY: install run test lint format messages lock chromium clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,22 @@ format: install
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# Our bulk orders against stock Oscar's checkout, in the same run on this machine;
+# prints the table and writes docs/benchmarks.md. Only ever touches the PostgreSQL
+# databases nongjia_bench and nongjia_bench_oscar (created when missing).
+# More or fewer orders: make bench BENCH_ARGS="--repeat 30 --oscar-repeat 20,6,4".
+BENCH_PG  := -h 127.0.0.1 -U postgres
+BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/nongjia_bench REDIS_URL=
+
+bench: install
+	@for db in nongjia_bench nongjia_bench_oscar; do \
+		psql $(BENCH_PG) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db'" \
+			| grep -q 1 || createdb $(BENCH_PG) $$db || exit 1; \
+	done
+	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py migrate --verbosity 0
+	DJANGO_SETTINGS_MODULE=bench.stock_oscar.settings $(BIN)/python -m django migrate --verbosity 0
+	$(BENCH_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python
