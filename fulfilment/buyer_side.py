@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,4 +147,12 @@ def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> Bu
             for a in active
         )
     status.change(bulk_order.order, OrderStatus.CANCELLED)
+    OrderNote = apps.get_model("order", "OrderNote")
+    OrderNote.objects.create(
+        order=bulk_order.order,
+        user=user,
+        note_type="System",
+        message=(_("Declined: %(why)s") if approver else _("Cancelled: %(why)s"))
+        % {"why": reason.strip() or _("no reason given")},
+    )
     return bulk_order

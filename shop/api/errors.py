@@ -3,11 +3,13 @@
 DRF answers its own validation and parse errors; this adds domain errors:
 Django ``ValidationError`` from services (400, field by field), ``StockConflict``
 and its kinds (409, with a ``code``), ``IdempotencyConflict`` (422) and
-``ObjectDoesNotExist`` (404), so no service error becomes a 500.
+``ObjectDoesNotExist`` or ``Http404`` (404, always "Not found."), so no service
+error becomes a 500.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,6 +41,6 @@ def exception_handler(exc, context):
             {"idempotency_key": [exc.message], "code": "idempotency_key_reused"},
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    elif isinstance(exc, ObjectDoesNotExist):
-        exc = exceptions.NotFound()
+    elif isinstance(exc, ObjectDoesNotExist | Http404):
+        exc = exceptions.NotFound()  # one message, naming no model
     return drf_exception_handler(exc, context)

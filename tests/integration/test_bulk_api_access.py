@@ -31,8 +31,8 @@ from tests.integration.bulk_api_helpers import (
 pytestmark = pytest.mark.django_db
 
 NOT_SIGNED_IN = {"detail": "Authentication credentials were not provided."}
-NO_ORDER = {"detail": "No BulkOrder matches the given query."}
-NO_ALLOCATION = {"detail": "No Allocation matches the given query."}
+NO_ORDER = {"detail": "Not found."}
+NO_ALLOCATION = {"detail": "Not found."}
 BUYERS_ONLY = {"detail": "Only a canteen's buyers can do this."}
 APPROVERS_ONLY = {"detail": "Only a canteen's approvers can do this."}
 STAFF_ONLY = {"detail": "Only platform staff can do this."}
