@@ -16,6 +16,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("canteen/", include("fulfilment.web.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -1,0 +1,1 @@
+"""The canteen buyer's pages in the store, mounted at ``/canteen/``."""
