@@ -197,7 +197,7 @@ def pick_list_pdf(doc: PickList) -> bytes:
                     )
                     for r in doc.rows
                 ],
-                [w * mm for w in (19, 30, 32, 22, 18, 15, 15, 29)],
+                [w * mm for w in (19, 30, 31, 22, 18, 15, 19, 26)],
                 numeric=(5, 6),
             )
         )
