@@ -181,7 +181,9 @@ def validate_lot(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if unit_price is not None and (
-        not unit_price.is_finite() or unit_price <= 0 or unit_price > Decimal("1000000")
+        not unit_price.is_finite()
+        or unit_price < Decimal("0.01")  # less rounds to a free product: 0.00
+        or unit_price > Decimal("1000000")
     ):
         add("unit_price", _("The price must be between 0.01 and 1,000,000 yuan."))
     if (

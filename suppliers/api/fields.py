@@ -33,13 +33,19 @@ class ScopedIdField(serializers.PrimaryKeyRelatedField):
     """An id looked up in a queryset chosen for the requesting user.
 
     Ids outside the scope (another cooperative's objects) fail with exactly the
-    message of ids that do not exist, so a body cannot probe for them.
+    message of ids that do not exist, so a body cannot probe for them. Ids outside
+    the databases' range are refused before the lookup: SQLite raises on them when
+    the primary key is a relation (a cooperative's is its partner's).
     """
 
     def __init__(self, *, scope, **kwargs):
         self.scope = scope
-        kwargs.setdefault("pk_field", serializers.IntegerField())
+        kwargs.setdefault("pk_field", IdField())
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # ``run_validation``: the id field's range is checked by its validators.
+        return super().to_internal_value(self.pk_field.run_validation(data))
 
     def get_queryset(self):
         return self.scope(user=self.context["request"].user)

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from suppliers.api.fields import MAX_ID
 from suppliers.models import (
     Household,
     HouseholdStatus,
@@ -19,7 +20,15 @@ from suppliers.models import (
 
 
 class IdFilter(django_filters.NumberFilter):
+    """An id in the databases' range: SQLite raises on a larger one in a
+    foreign-key lookup, so it is a 400 here instead of a 500."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class HouseholdFilter(django_filters.FilterSet):

@@ -111,7 +111,10 @@ class LotWriteOffSerializer(serializers.Serializer):
 
 
 class LotImportSerializer(ForCooperativeSerializer):
-    file = serializers.FileField(help_text=_("CSV (UTF-8 or GB18030) or XLSX"))
+    # An empty file is the importer's to refuse, in its line-numbered error shape.
+    file = serializers.FileField(
+        allow_empty_file=True, help_text=_("CSV (UTF-8 or GB18030) or XLSX")
+    )
 
 
 class LotImportResultSerializer(serializers.Serializer):

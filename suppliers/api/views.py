@@ -14,10 +14,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from suppliers import selectors, services
+from suppliers.api.fields import MAX_ID
 from suppliers.api.filters import HouseholdFilter, MovementFilter
 from suppliers.api.permissions import ReadOrSupplyWriter
 from suppliers.api.serializers import (
@@ -49,6 +51,18 @@ class ReadViewSet(
     write (PUT, DELETE) exists unless a service backs it."""
 
     permission_classes = [ReadOrSupplyWriter]
+
+    def get_object(self):
+        # An id past the databases' range names no row. Django checks the range
+        # itself only for integer primary keys; a cooperative's is its partner
+        # relation, and SQLite raises OverflowError on it (a 500) instead.
+        try:
+            in_range = 1 <= int(self.kwargs[self.lookup_field]) <= MAX_ID
+        except ValueError:
+            in_range = False
+        if not in_range:
+            raise NotFound
+        return super().get_object()
 
 
 class VillageViewSet(ReadViewSet):

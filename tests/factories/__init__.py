@@ -13,7 +13,18 @@ from oscar.test.factories import PartnerFactory, ProductClassFactory
 from canteens import services as canteen_services
 from suppliers import services, stock
 from suppliers.access import OFFICIALS_GROUP
-from suppliers.models import County, Household, Membership, Town, Village
+from suppliers.models import (
+    Cooperative,
+    County,
+    Household,
+    HouseholdStatusChange,
+    LotShare,
+    Membership,
+    StockLot,
+    StockMovement,
+    Town,
+    Village,
+)
 
 PASSWORD = "test-pass-123"
 
@@ -188,6 +199,52 @@ def stockrecord_for(*, cooperative, product):
     return StockRecord.objects.get(partner_id=cooperative.pk, product=product)
 
 
+def lot_body(*, product, shares, cooperative=None, **overrides) -> dict:
+    """A JSON body for ``POST /api/v1/lots/``; ``shares`` are (household, kg) pairs
+    and the lot's kg is their sum unless overridden."""
+    today = timezone.localdate()
+    body = {
+        "product": product.pk,
+        "code": "API-001",
+        "harvest_date": today.isoformat(),
+        "best_before": (today + datetime.timedelta(days=7)).isoformat(),
+        "kg": str(sum((Decimal(kg) for _, kg in shares), Decimal("0"))),
+        "unit_price": "88.00",
+        "shares": [{"household": h.pk, "kg": kg} for h, kg in shares],
+    }
+    if cooperative is not None:
+        body["cooperative"] = cooperative.pk
+    body.update(overrides)
+    return body
+
+
+def supply_state() -> dict:
+    """Every supply-side row a refused request must leave as it was."""
+    StockRecord = apps.get_model("partner", "StockRecord")
+
+    def rows(queryset, *fields):
+        return list(queryset.order_by("pk").values_list("pk", *fields))
+
+    return {
+        "lots": rows(StockLot.objects, "on_hand_kg", "reserved_kg", "received_kg"),
+        "shares": rows(LotShare.objects, "lot_id", "household_id", "kg"),
+        "movements": rows(StockMovement.objects),
+        "stockrecords": rows(
+            StockRecord.objects, "num_in_stock", "num_allocated", "price"
+        ),
+        "households": rows(Household.objects, "size", "status", "year_lifted_out"),
+        "memberships": rows(Membership.objects, "cooperative_id", "household_id"),
+        "status_changes": rows(HouseholdStatusChange.objects),
+        "cooperatives": rows(
+            Cooperative.objects,
+            "partner__name",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ),
+    }
+
+
 __all__ = [
     "PASSWORD",
     "PartnerFactory",
@@ -195,6 +252,7 @@ __all__ = [
     "UserFactory",
     "VillageFactory",
     "add_member",
+    "lot_body",
     "make_canteen",
     "make_cooperative",
     "make_household",
@@ -202,4 +260,5 @@ __all__ = [
     "make_official",
     "make_staff",
     "stockrecord_for",
+    "supply_state",
 ]
