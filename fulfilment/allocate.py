@@ -28,6 +28,7 @@ from fulfilment.models import (
 from fulfilment.routing import Candidate, Policy, route_line
 from ledger.selectors import income_by_household
 from suppliers import bulk_stock
+from suppliers.dbutil import update_many
 from suppliers.models import Cooperative, LotShare, MovementKind
 
 ZERO = Decimal(0)
@@ -210,5 +211,5 @@ def route_lines(
         )
         for allocation in created
     )
-    BulkLine.objects.bulk_update(lines, ["short_kg"])
+    update_many(lines, ["short_kg"])
     return created

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import F, Q, Sum
 
+from suppliers.dbutil import update_many
 from suppliers.errors import StockConflict
 from suppliers.models import StockLot, StockMovement
 from suppliers.stock import ZERO, derive_counts
@@ -129,7 +130,7 @@ def apply_changes(
         )
     if not movements:
         return []
-    StockLot.objects.bulk_update(list(by_lot.values()), ["on_hand_kg", "reserved_kg"])
+    update_many(list(by_lot.values()), ["on_hand_kg", "reserved_kg"])
     created = StockMovement.objects.bulk_create(movements)
     sync_records(locked)
     return created
@@ -166,5 +167,5 @@ def sync_records(locked: LockedStock) -> None:
             on_hand=on_hand, reserved=reserved, net_weight_kg=net[pair[1]]
         )
         records.append(record)
-    _stockrecords().bulk_update(records, ["num_in_stock", "num_allocated"])
+    update_many(records, ["num_in_stock", "num_allocated"])
     locked.touched.clear()
