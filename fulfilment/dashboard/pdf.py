@@ -129,7 +129,8 @@ def _build(story, *, title: str, pagesize=A4) -> bytes:
     def footer(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
-        canvas.drawString(MARGIN, 8 * mm, f"{title}  |  {_('Printed')} {printed}")
+        label = _("Printed")
+        canvas.drawString(MARGIN, 8 * mm, f"{title}  |  {label} {printed}")
         canvas.drawRightString(
             pagesize[0] - MARGIN,
             8 * mm,
