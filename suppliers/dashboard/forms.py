@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.imports import MAX_BYTES
-from suppliers.models import HouseholdStatus, MovementKind
+from suppliers.models import Cooperative, HouseholdStatus, MovementKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 KG_INPUT = forms.NumberInput(attrs={"step": "0.001"})
@@ -46,9 +46,13 @@ class CooperativeMixin:
     """Adds a cooperative field only when the user has a choice to make."""
 
     def add_cooperative_field(self, cooperatives, initial=None) -> None:
+        """``cooperatives``: the user's, as a list (evaluated once by the view)."""
         if len(cooperatives) > 1:
+            choices = Cooperative.objects.select_related("partner").filter(
+                pk__in=[c.pk for c in cooperatives]
+            )
             self.fields["cooperative"] = CooperativeChoiceField(
-                label=_("Cooperative"), queryset=cooperatives, initial=initial
+                label=_("Cooperative"), queryset=choices, initial=initial
             )
             self.order_fields(["cooperative"])
         self.only_cooperative = cooperatives[0] if len(cooperatives) == 1 else None

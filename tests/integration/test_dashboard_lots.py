@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -446,3 +447,39 @@ def test_write_off_more_than_free_shows_conflict_and_changes_nothing(
     lot.refresh_from_db()
     assert (lot.on_hand_kg, lot.reserved_kg) == (D("100.000"), D("40.000"))
     assert lot.movements.count() == 2
+
+
+# --- import and households for users with several cooperatives ---------------------
+
+
+def test_staff_imports_lots_choosing_the_cooperative(
+    client, cooperative, other_cooperative, product, household
+):
+    client.force_login(make_staff())
+    assert client.get(url("lot-import")).status_code == 200
+    today = timezone.localdate()
+    csv = (
+        "lot_code,sku,harvest_date,best_before,lot_kg,household_archive_number,"
+        "share_kg,unit_price\n"
+        f"IMP-1,{product.upc},{today},{today + datetime.timedelta(days=5)},"
+        f"20.000,{household.archive_number},20.000,50.00\n"
+    ).encode()
+    upload = SimpleUploadedFile("lots.csv", csv, content_type="text/csv")
+
+    response = client.post(
+        url("lot-import"), {"cooperative": cooperative.pk, "file": upload}
+    )
+
+    assert response.status_code == 302
+    assert list(StockLot.objects.values_list("cooperative_id", "code")) == [
+        (cooperative.pk, "IMP-1")
+    ]
+
+
+def test_staff_opens_the_new_household_form_with_a_cooperative_choice(
+    client, cooperative, other_cooperative
+):
+    client.force_login(make_staff())
+    response = client.get(url("household-create"))
+    assert response.status_code == 200
+    assert response.context["form"].fields["cooperative"].queryset.count() == 2
