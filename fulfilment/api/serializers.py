@@ -18,7 +18,7 @@ from canteens.selectors import organisation_ids, organisations_for
 from fulfilment.models import AllocationStatus, OrderStatus
 from fulfilment.selectors import explain
 from fulfilment.validation import OrderInvalid
-from suppliers.api.fields import IdField, KgField, ScopedIdField
+from shop.api.fields import IdField, KgField, ScopedIdField
 
 MAX_NOTE = 2000
 # The service's names of line fields, where the API names them otherwise.

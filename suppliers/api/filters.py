@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.api.fields import MAX_ID
+from shop.api.fields import MAX_ID
 from suppliers.models import (
     Household,
     HouseholdStatus,

@@ -9,12 +9,8 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from suppliers.api.fields import (
-    ForCooperativeSerializer,
-    IdField,
-    KgField,
-    ScopedIdField,
-)
+from shop.api.fields import IdField, KgField, ScopedIdField
+from suppliers.api.fields import ForCooperativeSerializer
 from suppliers.models import LotShare, StockLot
 
 MAX_SHARES = 1000  # far above any lot's households; bounds the work per request

@@ -5,11 +5,8 @@ stock movements. Bodies only check shape and types; the rules are the services'.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from suppliers.api.fields import (
-    ChangesOnlySerializer,
-    ForCooperativeSerializer,
-    ScopedIdField,
-)
+from shop.api.fields import ScopedIdField
+from suppliers.api.fields import ChangesOnlySerializer, ForCooperativeSerializer
 from suppliers.models import (
     Cooperative,
     Household,

@@ -18,8 +18,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from shop.api.fields import MAX_ID
 from suppliers import selectors, services
-from suppliers.api.fields import MAX_ID
 from suppliers.api.filters import HouseholdFilter, MovementFilter
 from suppliers.api.permissions import ReadOrSupplyWriter
 from suppliers.api.serializers import (

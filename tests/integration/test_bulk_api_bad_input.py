@@ -335,7 +335,7 @@ def test_a_body_of_the_wrong_shape_is_refused(api, buyer, before, data, errors):
 def test_a_huge_canteen_id_is_refused(api, buyer, before):
     answer = post(api, buyer, ORDERS, body(("QY-CHICKEN", 1), organisation=10**30))
 
-    # The message is ScopedIdField's (suppliers.api.fields): out of range, or not
+    # The message is ScopedIdField's (shop.api.fields): out of range, or not
     # found; either way a 400 on the field, never a crash.
     assert (answer.status_code, list(answer.json())) == (400, ["organisation"])
     assert stock_state() == before
