@@ -6,7 +6,6 @@ pytest-django's live server.
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,49 +20,11 @@ from tests.factories import (
     make_lot,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium",
-    ),
-]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
+pytestmark = [pytest.mark.browser]
 
 
 def in_days(days: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    """A fresh English-speaking browser page; the ORM stays usable in the test
-    while Playwright's event loop runs."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="en-US", base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 @pytest.fixture
