@@ -47,7 +47,7 @@ messages: install
 # Our bulk orders against stock Oscar's checkout, in the same run on this machine;
 # prints the table and writes docs/benchmarks.md. Only ever touches the PostgreSQL
 # databases nongjia_bench and nongjia_bench_oscar (created when missing).
-# More or fewer orders: make bench BENCH_ARGS="--repeat 30 --oscar-repeat 20,6,4".
+# More or fewer orders: make bench BENCH_ARGS="--repeat 30 --oscar-repeat 20,8,6".
 BENCH_PG  := -h 127.0.0.1 -U postgres
 BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/nongjia_bench REDIS_URL=
 

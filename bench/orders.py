@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.db import vacuum_analyze
 from bench.stats import per_size, summarise
 
 API_PATH = "/api/v1/bulk-orders/"
@@ -133,6 +134,7 @@ def run(*, sizes, repeat, warmup: int, seed: int, via: str) -> dict:
         placer.place(draw(sizes[0]))
     results, statuses = [], {}
     for size, times in zip(sizes, repeat, strict=True):
+        vacuum_analyze()
         seconds, queries = [], []
         for _ in range(times):
             lines = draw(size)

@@ -22,6 +22,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from bench.db import vacuum_analyze
 from bench.stats import per_size, summarise
 
 PRODUCTS = 200
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,50,100")
     parser.add_argument(
-        "--repeat", default="20,6,4", help="orders per size: one, or one per size"
+        "--repeat", default="20,8,6", help="orders per size: one, or one per size"
     )
     parser.add_argument(
         "--warmup", type=int, default=3, help="unmeasured orders of the first size"
@@ -208,6 +209,7 @@ def run(*, sizes, repeat, warmup: int, seed: int) -> dict:
         order(draw(sizes[0]))
     results = []
     for size, times in zip(sizes, repeat, strict=True):
+        vacuum_analyze()
         seconds, queries = [], []
         for _ in range(times):
             elapsed, count = order(draw(size))
