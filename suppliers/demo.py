@@ -335,12 +335,14 @@ def _ensure_categories() -> dict:
         parent_path, _sep, slug = path.rpartition("/")
         if not parent_path:
             node = Category.objects.filter(depth=1, slug=slug).first()
-            node = node or Category.add_root(name=name, slug=slug)
+            node = node or Category.objects.add_root({"name": name, "slug": slug})
         else:
             # Re-read the parent: treebeard computes the new path from its row.
             parent = Category.objects.get(pk=categories[parent_path].pk)
-            node = parent.get_children().filter(slug=slug).first()
-            node = node or parent.add_child(name=name, slug=slug)
+            node = Category.objects.get_children(parent).filter(slug=slug).first()
+            node = node or Category.objects.add_child(
+                parent, {"name": name, "slug": slug}
+            )
         categories[path] = node
     return categories
 

@@ -22,5 +22,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
 
+# Tasks run in-process at .delay() even with REDIS_URL, so tests see their effects
+# at once; the functional worker tests switch to the real broker and a worker.
+CELERY_TASK_ALWAYS_EAGER = True
+
 # Tests assert exact English messages; the zh-hans default is tested explicitly.
 LANGUAGE_CODE = "en"

@@ -5,12 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from shop.celery import app as celery_app
 from tests.functional.workers import start_worker, stop_worker
 
 
 @pytest.fixture
 def queue_name():
-    return f"test-{uuid.uuid4().hex[:8]}"
+    """A queue of the test's own, on the real broker (tasks are eager otherwise)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield f"test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
