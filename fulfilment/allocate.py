@@ -26,10 +26,10 @@ from fulfilment.models import (
     Rejection,
 )
 from fulfilment.routing import Candidate, Policy, route_line
-from ledger.selectors import income_by_household
+from ledger.selectors import mean_income_by_lot
 from suppliers import bulk_stock
 from suppliers.dbutil import update_many
-from suppliers.models import Cooperative, LotShare, MovementKind
+from suppliers.models import Cooperative, MovementKind
 
 ZERO = Decimal(0)
 
@@ -48,24 +48,6 @@ def cut_off(delivery_date: datetime.date) -> datetime.datetime:
         datetime.datetime.combine(delivery_date, datetime.time.min)
     )
     return start - datetime.timedelta(hours=settings.NONGJIA_CUTOFF_HOURS)
-
-
-def _lot_incomes(lot_ids, *, year: int) -> dict[int, Decimal]:
-    """Each lot's households' mean yearly income, weighted by their kg shares."""
-    shares = list(
-        LotShare.objects.filter(lot_id__in=lot_ids).values_list(
-            "lot_id", "household_id", "kg"
-        )
-    )
-    incomes = income_by_household(household_ids={s[1] for s in shares}, year=year)
-    weighted, kg = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
-    for lot_id, household_id, share_kg in shares:
-        weighted[lot_id] += incomes.get(household_id, ZERO) * share_kg
-        kg[lot_id] += share_kg
-    return {
-        lot_id: (weighted[lot_id] / kg[lot_id]).quantize(Decimal("0.01"))
-        for lot_id in kg
-    }
 
 
 def _capacity_left(cooperative_ids, delivery_date) -> dict[int, Decimal | None]:
@@ -129,7 +111,7 @@ def route_lines(
     if not eligible:
         return []
     capacity = _capacity_left({lot.cooperative_id for lot in eligible}, delivery_date)
-    incomes = _lot_incomes([lot.pk for lot in eligible], year=now.year)
+    incomes = mean_income_by_lot(lot_ids=[lot.pk for lot in eligible], year=now.year)
     by_product = defaultdict(list)
     for lot in eligible:
         by_product[lot.product_id].append(
@@ -211,5 +193,5 @@ def route_lines(
         )
         for allocation in created
     )
-    update_many(lines, ["short_kg"])
+    update_many(BulkLine, lines, ["short_kg"])
     return created

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,11 +88,22 @@ def _lock_organisation(*, user, organisation_id: int) -> Organisation:
 
 def _products_by_sku(skus: Sequence[str]) -> dict:
     Product = apps.get_model("catalogue", "Product")
+    StockRecord = apps.get_model("partner", "StockRecord")
+    # The strategy picks among priced records only: load no others, and only
+    # the fields it reads.
+    records = StockRecord.objects.filter(price__isnull=False).only(
+        "product_id",
+        "partner_id",
+        "price",
+        "price_currency",
+        "num_in_stock",
+        "num_allocated",
+    )
     products = (
         Product.objects.filter(upc__in={sku.strip() for sku in skus}, is_public=True)
         .exclude(structure=Product.PARENT)
         .select_related("product_class", "parent__product_class")
-        .prefetch_related("stockrecords")
+        .prefetch_related(Prefetch("stockrecords", records))
     )
     return {product.upc: product for product in products}
 
@@ -241,7 +253,7 @@ def place_bulk_order(
     elif organisation.needs_approval(total):
         initial = OrderStatus.AWAITING_APPROVAL
     else:
-        initial = ""
+        initial = OrderStatus.PLACED
     bulk_order = _create_order(
         organisation=organisation,
         data=data,
@@ -251,9 +263,8 @@ def place_bulk_order(
         now=now,
         standing=standing_order,
     )
-    if initial:
-        status.record(bulk_order.order, "", initial)
-    else:
+    status.record(bulk_order.order, "", initial)
+    if initial == OrderStatus.PLACED:
         submit(bulk_order=bulk_order, lines=bulk_order._lines, actor=user, now=now)
     if idempotency_key:
         try:

@@ -24,11 +24,48 @@ from suppliers.stock import ZERO, derive_counts
 
 
 @dataclass
-class LockedStock:
-    """Stock records and lots locked by this transaction."""
+class LotRow:
+    """The stock fields of a lot, as bulk changes read and write them (a light
+    stand-in for ``StockLot``: orders read hundreds of lots, and use few)."""
 
-    records: dict[tuple[int, int], object] = field(default_factory=dict)
-    lots: dict[int, StockLot] = field(default_factory=dict)
+    pk: int
+    cooperative_id: int
+    product_id: int
+    code: str
+    best_before: datetime.date
+    on_hand_kg: Decimal
+    reserved_kg: Decimal
+
+    @property
+    def available_kg(self) -> Decimal:
+        return self.on_hand_kg - self.reserved_kg
+
+
+@dataclass
+class RecordRow:
+    pk: int
+    num_in_stock: int = 0
+    num_allocated: int = 0
+
+
+LOT_FIELDS = (
+    "pk",
+    "cooperative_id",
+    "product_id",
+    "code",
+    "best_before",
+    "on_hand_kg",
+    "reserved_kg",
+)
+
+
+@dataclass
+class LockedStock:
+    """Stock records locked by this transaction (by (cooperative, product)), and
+    the lots they guard."""
+
+    records: dict[tuple[int, int], int] = field(default_factory=dict)
+    lots: dict[int, LotRow] = field(default_factory=dict)
     touched: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -46,19 +83,30 @@ def _stockrecords():
     return apps.get_model("partner", "StockRecord").objects
 
 
+def _lock_records(locked: LockedStock, records) -> None:
+    rows = records.select_for_update().order_by("pk")
+    for pk, cooperative_id, product_id in rows.values_list(
+        "pk", "partner_id", "product_id"
+    ):
+        locked.records[(cooperative_id, product_id)] = pk
+
+
 def lock_products(
     *, product_ids: Iterable[int], fresh_on: datetime.date | None = None
 ) -> LockedStock:
-    """Lock every stock record of the products, then their lots with free kg.
+    """Lock every stock record of the products, then read their lots with free kg.
 
-    ``fresh_on`` leaves out lots already past best-before on that date (they could
-    never be routed); products' own freshness margins are the caller's to apply.
+    The lots are read, not locked: every writer of a lot holds its stock record's
+    lock first (``suppliers.stock``, ``lock_lots``), so the records guard their
+    lots, and a read after taking them sees the latest committed kg (each
+    statement of a READ COMMITTED transaction reads a fresh snapshot). Locking
+    the lot rows too would write a row lock to hundreds of lots per order.
+    ``fresh_on`` leaves out lots already past best-before on that date; products'
+    own freshness margins are the caller's to apply.
     """
     product_ids = sorted(set(product_ids))
     locked = LockedStock()
-    records = _stockrecords().select_for_update().filter(product_id__in=product_ids)
-    for record in records.order_by("pk"):
-        locked.records[(record.partner_id, record.product_id)] = record
+    _lock_records(locked, _stockrecords().filter(product_id__in=product_ids))
     if not locked.records:
         return locked
     lots = StockLot.objects.filter(
@@ -66,7 +114,8 @@ def lock_products(
     )
     if fresh_on is not None:
         lots = lots.filter(best_before__gte=fresh_on)
-    for lot in lots.select_for_update().order_by("pk"):
+    for values in lots.order_by("pk").values_list(*LOT_FIELDS):
+        lot = LotRow(*values)
         # A lot received after the records were read has a record we do not hold.
         if (lot.cooperative_id, lot.product_id) in locked.records:
             locked.lots[lot.pk] = lot
@@ -87,12 +136,10 @@ def lock_lots(*, lot_ids: Iterable[int]) -> LockedStock:
     condition = Q()
     for cooperative_id, product_id in sorted(pairs):
         condition |= Q(partner_id=cooperative_id, product_id=product_id)
-    for record in _stockrecords().select_for_update().filter(condition).order_by("pk"):
-        locked.records[(record.partner_id, record.product_id)] = record
-    for lot in (
-        StockLot.objects.select_for_update().filter(pk__in=lot_ids).order_by("pk")
-    ):
-        locked.lots[lot.pk] = lot
+    _lock_records(locked, _stockrecords().filter(condition))
+    lots = StockLot.objects.select_for_update().filter(pk__in=lot_ids).order_by("pk")
+    for values in lots.values_list(*LOT_FIELDS):
+        locked.lots[values[0]] = LotRow(*values)
     return locked
 
 
@@ -105,7 +152,7 @@ def apply_changes(
     or more reserved than on hand; nothing is written then.
     """
     movements = []
-    by_lot: dict[int, StockLot] = {}
+    by_lot: dict[int, LotRow] = {}
     actor = actor if actor is not None and actor.is_authenticated else None
     for change in changes:
         lot = locked.lots[change.lot_id]
@@ -117,7 +164,7 @@ def apply_changes(
         locked.touched.add((lot.cooperative_id, lot.product_id))
         movements.append(
             StockMovement(
-                lot=lot,
+                lot_id=lot.pk,
                 kind=change.kind,
                 on_hand_delta_kg=change.on_hand_delta,
                 reserved_delta_kg=change.reserved_delta,
@@ -130,7 +177,7 @@ def apply_changes(
         )
     if not movements:
         return []
-    update_many(list(by_lot.values()), ["on_hand_kg", "reserved_kg"])
+    update_many(StockLot, list(by_lot.values()), ["on_hand_kg", "reserved_kg"])
     created = StockMovement.objects.bulk_create(movements)
     sync_records(locked)
     return created
@@ -161,11 +208,14 @@ def sync_records(locked: LockedStock) -> None:
     )
     records = []
     for pair in sorted(locked.touched):
-        record = locked.records[pair]
         on_hand, reserved = sums[pair]
-        record.num_in_stock, record.num_allocated = derive_counts(
+        in_stock, allocated = derive_counts(
             on_hand=on_hand, reserved=reserved, net_weight_kg=net[pair[1]]
         )
-        records.append(record)
-    update_many(records, ["num_in_stock", "num_allocated"])
+        records.append(RecordRow(locked.records[pair], in_stock, allocated))
+    update_many(
+        apps.get_model("partner", "StockRecord"),
+        records,
+        ["num_in_stock", "num_allocated"],
+    )
     locked.touched.clear()

@@ -26,11 +26,12 @@ def _cast(field) -> str:
     raise TypeError(f"update_many does not handle {type(field).__name__}")
 
 
-def update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
-    """Save ``fields`` of ``objs`` (same model, saved before) in one UPDATE."""
+def update_many(model, objs: Sequence, fields: Sequence[str]) -> int:
+    """Save ``fields`` of ``objs`` — rows of ``model`` (instances, or any object
+    with ``pk`` and those attributes) — in one UPDATE."""
     if not objs:
         return 0
-    meta = type(objs[0])._meta
+    meta = model._meta
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), meta.pk
     columns = [meta.get_field(name) for name in fields]
