@@ -13,16 +13,14 @@ from fulfilment.errors import NotAllowedNow
 from fulfilment.locking import lock_bulk_order
 from fulfilment.models import (
     Allocation,
-    AllocationEvent,
     AllocationEventKind,
     AllocationStatus,
     BulkOrder,
     OrderStatus,
 )
 from fulfilment.placing import OrderInput, submit, validate_order
+from fulfilment.release import end_allocations
 from fulfilment.validation import LineInput
-from suppliers import bulk_stock
-from suppliers.models import MovementKind
 
 ZERO = Decimal(0)
 CANCELLABLE = (
@@ -116,36 +114,15 @@ def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> Bu
         )
         .order_by("pk")
     )
-    if active:
-        locked = bulk_stock.lock_lots(lot_ids=[a.lot_id for a in active])
-        bulk_stock.apply_changes(
-            locked,
-            [
-                bulk_stock.Change(
-                    lot_id=a.lot_id,
-                    kind=MovementKind.RELEASED,
-                    on_hand_delta=ZERO,
-                    reserved_delta=-a.kg,
-                    reason=_("order cancelled"),
-                    reference=bulk_order.order.number,
-                )
-                for a in active
-            ],
-            actor=user,
-        )
-        for a in active:
-            a.status = AllocationStatus.CANCELLED
-        Allocation.objects.bulk_update(active, ["status"])
-        AllocationEvent.objects.bulk_create(
-            AllocationEvent(
-                allocation=a,
-                kind=AllocationEventKind.CANCELLED,
-                kg=a.kg,
-                reason=reason[:255],
-                actor=user,
-            )
-            for a in active
-        )
+    end_allocations(
+        bulk_order,
+        active,
+        status=AllocationStatus.CANCELLED,
+        event=AllocationEventKind.CANCELLED,
+        reason=reason,
+        movement_reason=_("order cancelled"),
+        actor=user,
+    )
     status.change(bulk_order.order, OrderStatus.CANCELLED)
     OrderNote = apps.get_model("order", "OrderNote")
     OrderNote.objects.create(

@@ -24,6 +24,7 @@ from fulfilment.models import (
     BulkLine,
     Rejection,
 )
+from fulfilment.release import end_allocations
 from suppliers import bulk_stock
 from suppliers.models import MovementKind
 from suppliers.stock import check_kg
@@ -88,42 +89,24 @@ def _give_back(bulk_order, allocation, *, kind: str, reason: str, actor) -> list
         )
         .order_by("pk")
     )
-    locked = bulk_stock.lock_lots(lot_ids=[a.lot_id for a in share])
-    bulk_stock.apply_changes(
-        locked,
-        [
-            bulk_stock.Change(
-                lot_id=a.lot_id,
-                kind=MovementKind.RELEASED,
-                on_hand_delta=ZERO,
-                reserved_delta=-a.kg,
-                reason=reason,
-                reference=bulk_order.order.number,
-            )
-            for a in share
-        ],
-        actor=_actor(actor),
-    )
-    new_status = (
-        AllocationStatus.REJECTED
-        if kind == AllocationEventKind.REJECTED
-        else AllocationStatus.EXPIRED
-    )
-    for a in share:
-        a.status = new_status
-        a.updated_at = timezone.now()
-    Allocation.objects.bulk_update(share, ["status", "updated_at"])
-    AllocationEvent.objects.bulk_create(
-        AllocationEvent(
-            allocation=a, kind=kind, kg=a.kg, reason=reason[:255], actor=_actor(actor)
-        )
-        for a in share
+    released = end_allocations(
+        bulk_order,
+        share,
+        status=(
+            AllocationStatus.REJECTED
+            if kind == AllocationEventKind.REJECTED
+            else AllocationStatus.EXPIRED
+        ),
+        event=kind,
+        reason=reason,
+        movement_reason=reason,
+        actor=actor,
     )
     Rejection.objects.get_or_create(
         line_id=allocation.line_id, cooperative_id=allocation.cooperative_id
     )
     line = BulkLine.objects.select_for_update().get(pk=allocation.line_id)
-    line.short_kg += sum((a.kg for a in share), ZERO)
+    line.short_kg += released
     line.save(update_fields=["short_kg"])
     status.refresh(bulk_order)
     return share
