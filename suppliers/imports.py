@@ -8,12 +8,12 @@ One row per household share; the lot's own columns repeat on each of its rows:
 Every row is checked first, and each lot against the same rules as a lot entered by
 hand (``stock.validate_lot``). Errors come back per row with the line number the
 user sees in the file (the header is line 1). Nothing is imported unless all rows are
-good; the lots are then received in one transaction.
+good; the lots are then received in one transaction. Reading the file (formats,
+size and row limits, unreadable files) is ``suppliers.tabular``'s; a row with
+nothing in these columns counts as blank.
 """
 
-import csv
 import datetime
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from suppliers import stock
 from suppliers.models import Household
+from suppliers.tabular import RowError, TableRejected, cell_text, read_table
 
 COLUMNS = [
     "lot_code",
@@ -40,13 +41,6 @@ REQUIRED = COLUMNS[:-1]
 LOT_COLUMNS = ["sku", "harvest_date", "best_before", "lot_kg", "unit_price"]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    field: str
-    message: str
 
 
 class ImportRejected(Exception):
@@ -84,88 +78,23 @@ def import_lots(*, cooperative, content: bytes, filename: str, actor=None) -> li
 
 
 def _read_rows(content: bytes, filename: str) -> list[tuple[int, dict]]:
-    """(line number, {column: text}) for each non-empty data row."""
-    if len(content) > MAX_BYTES:
-        raise ImportRejected([RowError(0, "file", _("The file is larger than 5 MB."))])
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        table = _csv_table(content)
-    elif name.endswith(".xlsx"):
-        table = _xlsx_table(content)
-    else:
-        raise ImportRejected([RowError(0, "file", _("Upload a .csv or .xlsx file."))])
-    if not table:
-        raise ImportRejected([RowError(1, "file", _("The file is empty."))])
-    header = [_text(cell).lower() for cell in table[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportRejected(
-            [
-                RowError(1, column, _("Missing column %(c)s.") % {"c": column})
-                for column in missing
-            ]
-        )
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {
-            column: _text(cells[i]) if i < len(cells) else ""
-            for i, column in enumerate(header)
-            if column in COLUMNS
-        }
-        if any(values.values()):
-            rows.append((number, values))
-    if not rows:
-        raise ImportRejected([RowError(2, "file", _("The file has no data rows."))])
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected(
-            [RowError(0, "file", _("At most %(n)s rows per file.") % {"n": MAX_ROWS})]
-        )
-    return rows
-
-
-def _csv_table(content: bytes) -> list[list]:
-    # Excel in China saves CSV as GB18030 unless told otherwise; accept both.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRejected(
-            [RowError(0, "file", _("The CSV file must be UTF-8 or GB18030 text."))]
-        )
+    """(line number, {column: text}) for each row with something in our columns."""
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise ImportRejected([RowError(0, "file", str(exc))]) from None
-
-
-def _xlsx_table(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a broken file
-        raise ImportRejected(
-            [RowError(0, "file", _("This is not a readable .xlsx file."))]
-        ) from None
-    try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime.datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, datetime.date):
-        return cell.isoformat()
-    if isinstance(cell, float):
-        return repr(cell)
-    return str(cell).strip()
+        table = read_table(
+            content,
+            filename,
+            required=REQUIRED,
+            data_columns=COLUMNS,
+            max_bytes=MAX_BYTES,
+            max_rows=MAX_ROWS,
+        )
+    except TableRejected as rejected:
+        raise ImportRejected(rejected.errors) from None
+    at = {column: table.column(column) for column in COLUMNS}
+    return [
+        (row.line, {column: cell_text(row.cell(i)) for column, i in at.items()})
+        for row in table.rows
+    ]
 
 
 # --- checking rows ------------------------------------------------------------------

@@ -208,3 +208,20 @@ def test_unreadable_files_are_refused(cooperative, content, filename, error):
     if error is not None:
         assert raised.value.errors == [error]
     assert StockLot.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"SQLite format 3\x00" + bytes(200),
+        "\n".join([HEADER, "L1,QYJ-001"]).encode("utf-16-le"),
+    ],
+    ids=["binary", "utf-16"],
+)
+def test_a_binary_file_renamed_csv_is_refused_as_unreadable(cooperative, content):
+    with pytest.raises(ImportRejected) as raised:
+        import_lots(cooperative=cooperative, content=content, filename="lots.csv")
+    assert raised.value.errors == [
+        RowError(0, "file", "This is not a readable CSV file.")
+    ]
+    assert StockLot.objects.count() == 0
