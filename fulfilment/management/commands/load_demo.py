@@ -3,10 +3,13 @@ their orders. Lives in fulfilment, the app that depends on all the others."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from canteens.demo import ensure_canteens
 from fulfilment.demo import ensure_orders, ensure_standing_order
 from suppliers import demo
+
+DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -22,7 +25,11 @@ class Command(BaseCommand):
         except demo.DemoDataNotAllowed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("Canteens and bulk orders...")
-        with transaction.atomic():
+        # The demo orders' emails would go to demo addresses nobody reads.
+        with (
+            override_settings(EMAIL_BACKEND=DISCARD_EMAIL),
+            transaction.atomic(),
+        ):
             canteens = ensure_canteens(password=demo.DEMO_PASSWORD)
             orders = ensure_orders()
             ensure_standing_order()
