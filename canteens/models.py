@@ -3,8 +3,7 @@
 An organisation's ordering rules (delivery days and window, lead time, how far ahead,
 approval threshold) live here because they are the canteen's own; the services that
 place orders (``fulfilment``) read them. Each canteen is one of the direct-supply
-channels sales are reported by: the channel model arrives with the reporting issue
-and links here with one foreign key.
+channels sales are reported by (``channel``, created with the canteen).
 """
 
 import datetime
@@ -89,6 +88,13 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Orders above this total wait for an approver; empty: never"),
         **MONEY,
+    )
+    channel = models.OneToOneField(
+        "channels.Channel",
+        verbose_name=_("Channel"),
+        on_delete=models.PROTECT,
+        related_name="canteen",
+        help_text=_("The direct-supply channel the canteen's purchases count in"),
     )
     is_active = models.BooleanField(_("Active"), default=True)
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)

@@ -1,10 +1,29 @@
 """Write services for canteen organisations and their members."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteens.models import Member, Organisation, Role, Weekday
+from channels.models import ChannelKind
+from channels.services import open_channel
+
+DISTRICT_NAMES = {
+    "yuexiu": "越秀区",
+    "haizhu": "海珠区",
+    "liwan": "荔湾区",
+    "tianhe": "天河区",
+    "baiyun": "白云区",
+    "huangpu": "黄埔区",
+    "panyu": "番禺区",
+    "huadu": "花都区",
+    "nansha": "南沙区",
+    "conghua": "从化区",
+    "zengcheng": "增城区",
+}
 
 
 def _check_weekdays(weekdays) -> list[int]:
@@ -17,14 +36,25 @@ def _check_weekdays(weekdays) -> list[int]:
 
 
 @transaction.atomic
-def create_organisation(*, name: str, delivery_weekdays, **fields) -> Organisation:
-    """Register a canteen; its buyers and approvers are added with ``add_member``."""
+def create_organisation(
+    *, name: str, delivery_weekdays, opened_on=None, **fields
+) -> Organisation:
+    """Register a canteen and open its channel (the canteen's purchases count in
+    it); buyers and approvers are added with ``add_member``."""
     organisation = Organisation(
         name=name.strip(),
         delivery_weekdays=_check_weekdays(delivery_weekdays),
         **fields,
     )
-    organisation.full_clean()
+    organisation.full_clean(exclude=["channel"])
+    organisation.channel = open_channel(
+        code=f"canteen-{uuid.uuid4().hex[:8]}",
+        name=organisation.name,
+        kind=ChannelKind.CANTEEN,
+        operator=organisation.name,
+        district=DISTRICT_NAMES[organisation.district],
+        opened_on=opened_on or timezone.localdate(),
+    )
     organisation.save()
     return organisation
 

@@ -185,6 +185,7 @@ def _write_ledger(bulk_order, receipt_lines, allocations) -> None:
             source_kind=SourceKind.RECEIPT_LINE,
             source_id=receipt_line.pk,
             sale_date=bulk_order.delivery_date,
+            channel_id=bulk_order.organisation.channel_id,
             parts=[
                 SalePart(lot_id=a.lot_id, kg=kg, yuan=yuan)
                 for a, kg, yuan in zip(sources, kgs, yuans, strict=True)

@@ -16,12 +16,25 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 class SourceKind(models.TextChoices):
     RECEIPT_LINE = "receipt_line", _("Canteen receipt")
+    STORE_LINE = "store_line", _("Store order line dispatched")
+    COUNTER_SALE = "counter_sale", _("Counter sale")
 
 
 class LedgerEntry(models.Model):
     source_kind = models.CharField(max_length=32, choices=SourceKind.choices)
     source_id = models.BigIntegerField()
     sale_date = models.DateField(_("Sale date"), db_index=True)
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        help_text=_("The entry this one cancels (returns, refunds, corrections)"),
+    )
     household = models.ForeignKey(
         "suppliers.Household", on_delete=models.PROTECT, related_name="ledger"
     )

@@ -28,6 +28,7 @@ def record_sale(
     source_kind: str,
     source_id: int,
     sale_date: datetime.date,
+    channel_id: int,
     parts: Sequence[SalePart],
 ) -> list[LedgerEntry]:
     """Apportion each part to its lot's households, pro rata to their kg shares.
@@ -62,6 +63,7 @@ def record_sale(
                         source_kind=source_kind,
                         source_id=source_id,
                         sale_date=sale_date,
+                        channel_id=channel_id,
                         household_id=share["household_id"],
                         village_id=share["household__village_id"],
                         cooperative_id=lot["cooperative_id"],

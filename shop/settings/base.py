@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "suppliers.apps.SuppliersConfig",
     "suppliers.dashboard.apps.SupplyDashboardConfig",
+    "channels.apps.ChannelsConfig",
     "canteens.apps.CanteensConfig",
     "ledger.apps.LedgerConfig",
     "fulfilment.apps.FulfilmentConfig",
