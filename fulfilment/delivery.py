@@ -78,7 +78,7 @@ def mark_delivered(*, order_id: int, actor=None) -> BulkOrder:
     return bulk_order
 
 
-def _line_amount(line: BulkLine, kg: Decimal) -> Decimal:
+def line_amount(line: BulkLine, kg: Decimal) -> Decimal:
     return (kg * line.unit_price / line.unit_kg).quantize(FEN, ROUND_HALF_UP)
 
 
@@ -117,7 +117,7 @@ def confirm_receipt(
                 line=line,
                 shipped_kg=sent,
                 received_kg=kg,
-                amount=_line_amount(line, kg),
+                amount=line_amount(line, kg),
                 flagged=abs(kg - sent) > sent * tolerance,
                 note=received.note[:255],
                 disposition=Disposition.PENDING if kg < sent else Disposition.NONE,
@@ -168,29 +168,38 @@ def _check_received(lines, order_lines, shipped) -> dict[int, ReceivedLine]:
     return given
 
 
+def receipt_parts(receipt_line, shipped) -> list[SalePart]:
+    """What a receipt line puts in the ledger: its received kg at the line's price,
+    split over the lots it was shipped from (``shipped``: its allocations that
+    shipped kg, in id order) in proportion to the kg each shipped."""
+    kg = receipt_line.received_kg
+    if not shipped or not kg:
+        return []
+    weights = [a.shipped_kg for a in shipped]
+    kgs = largest_remainder(kg, weights, GRAM)
+    yuans = largest_remainder(line_amount(receipt_line.line, kg), weights, FEN)
+    return [
+        SalePart(lot_id=a.lot_id, kg=k, yuan=y)
+        for a, k, y in zip(shipped, kgs, yuans, strict=True)
+    ]
+
+
 def _write_ledger(bulk_order, receipt_lines, allocations) -> None:
-    """Each received line, split over its lots by shipped kg, into the ledger."""
+    """Each received line into the ledger, in the canteen's channel."""
     by_line: dict[int, list[Allocation]] = {}
     for allocation in allocations:
         if allocation.shipped_kg:
             by_line.setdefault(allocation.line_id, []).append(allocation)
     for receipt_line in receipt_lines:
-        sources = by_line.get(receipt_line.line_id)
-        if not sources or not receipt_line.received_kg:
-            continue
-        weights = [a.shipped_kg for a in sources]
-        kgs = largest_remainder(receipt_line.received_kg, weights, GRAM)
-        yuans = largest_remainder(receipt_line.amount, weights, FEN)
-        record_sale(
-            source_kind=SourceKind.RECEIPT_LINE,
-            source_id=receipt_line.pk,
-            sale_date=bulk_order.delivery_date,
-            channel_id=bulk_order.organisation.channel_id,
-            parts=[
-                SalePart(lot_id=a.lot_id, kg=kg, yuan=yuan)
-                for a, kg, yuan in zip(sources, kgs, yuans, strict=True)
-            ],
-        )
+        parts = receipt_parts(receipt_line, by_line.get(receipt_line.line_id, []))
+        if parts:
+            record_sale(
+                source_kind=SourceKind.RECEIPT_LINE,
+                source_id=receipt_line.pk,
+                sale_date=bulk_order.delivery_date,
+                channel_id=bulk_order.organisation.channel_id,
+                parts=parts,
+            )
 
 
 @transaction.atomic

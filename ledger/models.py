@@ -7,6 +7,7 @@ carries the cooperative, product, lot, household and village it concerns.
 routing can prefer the households that have earned least this year in one read.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +84,85 @@ class HouseholdIncome(models.Model):
 
     def __str__(self):
         return f"{self.household_id} {self.year}: {self.yuan}"
+
+
+class CounterSaleBatch(models.Model):
+    """Sales a channel operator reported (an upload or an API call), all or none.
+
+    The same file (by content hash) or the same batch reference is refused a
+    second time, so a re-upload is never counted twice.
+    """
+
+    reference = models.CharField(_("Batch reference"), max_length=64, unique=True)
+    content_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    filename = models.CharField(_("File"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("Withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Counter-sale batch")
+
+    def __str__(self):
+        return self.reference
+
+
+class Attribution(models.TextChoices):
+    LOT = "lot", _("Lot given")
+    COOPERATIVE_FIFO = (
+        "cooperative_fifo",
+        _("Cooperative given: its lots, oldest first"),
+    )
+    FIFO = "fifo", _("Product only: lots oldest first")
+
+
+class CounterSale(models.Model):
+    """One reported sale: a day, a channel, a product, kg and yuan."""
+
+    batch = models.ForeignKey(
+        CounterSaleBatch, on_delete=models.PROTECT, related_name="sales"
+    )
+    line = models.PositiveIntegerField(_("Line"))
+    sale_date = models.DateField(_("Sale date"))
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="+"
+    )
+    cooperative = models.ForeignKey(
+        "suppliers.Cooperative",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lot = models.ForeignKey(
+        "suppliers.StockLot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kg = models.DecimalField(_("kg"), **KG)
+    yuan = models.DecimalField(_("Yuan"), **MONEY)
+    attribution = models.CharField(
+        _("Attributed by"), max_length=16, choices=Attribution.choices
+    )
+
+    class Meta:
+        ordering = ["batch_id", "line"]
+        verbose_name = _("Counter sale")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kg__gt=0), name="counter_kg"),
+            models.CheckConstraint(
+                condition=models.Q(yuan__gte=0), name="counter_yuan"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"

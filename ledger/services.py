@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from ledger.apportion import FEN, GRAM, largest_remainder
 from ledger.models import HouseholdIncome, LedgerEntry
@@ -100,3 +101,45 @@ def _add_to_incomes(entries: Sequence[LedgerEntry], *, year: int) -> None:
         row.kg += kg
         row.yuan += yuan
     HouseholdIncome.objects.bulk_update(rows, ["kg", "yuan"])
+
+
+@transaction.atomic
+def reverse_source(*, source_kind: str, source_id: int) -> list[LedgerEntry]:
+    """Cancel a source's entries with reversing entries (never an update or a
+    delete): each gets its mirror image, linked to it, dated today. Entries already
+    reversed are left alone, so calling it twice reverses once."""
+    entries = list(
+        LedgerEntry.objects.select_for_update()
+        .filter(
+            source_kind=source_kind,
+            source_id=source_id,
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+        )
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    mirrors = LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            source_kind=entry.source_kind,
+            source_id=entry.source_id,
+            sale_date=today,
+            channel_id=entry.channel_id,
+            reverses=entry,
+            household_id=entry.household_id,
+            village_id=entry.village_id,
+            cooperative_id=entry.cooperative_id,
+            product_id=entry.product_id,
+            lot_id=entry.lot_id,
+            kg=-entry.kg,
+            yuan=-entry.yuan,
+        )
+        for entry in entries
+    )
+    by_year = defaultdict(list)
+    for entry, mirror in zip(entries, mirrors, strict=True):
+        # The income is taken back from the year it was counted in.
+        by_year[entry.sale_date.year].append(mirror)
+    for year, year_mirrors in by_year.items():
+        _add_to_incomes(year_mirrors, year=year)
+    return mirrors

@@ -319,6 +319,12 @@ NONGJIA_RECEIPT_TOLERANCE = env("NONGJIA_RECEIPT_TOLERANCE", "0.02")
 # Called (after commit) with the product id whenever a lot is received: bulk orders
 # short of that product are retried. A setting, so suppliers never imports them.
 NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
+# How ``manage.py verify_ledger`` recomputes each kind of ledger source from its
+# records: the app that owns the records owns the rule.
+NONGJIA_LEDGER_SOURCES = {
+    "receipt_line": "fulfilment.ledger_sources.receipt_line_parts",
+    "counter_sale": "ledger.audit.counter_sale_parts",
+}
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shop@nongjia.example")
 

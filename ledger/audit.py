@@ -1,0 +1,187 @@
+"""Checking the books: every ledger figure recomputed from its source records.
+
+Each kind of source says, through ``settings.NONGJIA_LEDGER_SOURCES``, how to
+recompute the (lot, kg, yuan) parts a batch of its records must put in the ledger
+(the app that owns the records owns the rule; the ledger never imports it). Each
+part is split over the lot's households with the same exact rule used when it was
+written, and the ledger's net entries (reversals included) must match household by
+household, to the gram and the fen. The yearly household summaries must equal the
+entries. Sources go in chunks, so a year of ledger is checked in bounded memory.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
+from django.utils.module_loading import import_string
+
+from ledger.apportion import FEN, GRAM, largest_remainder
+from ledger.models import CounterSale, HouseholdIncome, LedgerEntry, SourceKind
+from suppliers.models import LotShare
+
+CHUNK = 2000
+ZERO = Decimal(0)
+Parts = dict[int, list[tuple[int, Decimal, Decimal]]]
+
+
+@dataclass(frozen=True)
+class Difference:
+    what: str
+    key: tuple
+    expected: tuple
+    found: tuple
+
+    def __str__(self):
+        return f"{self.what} {self.key}: expected {self.expected}, found {self.found}"
+
+
+def counter_sale_parts(ids) -> Parts:
+    """A counter sale's lots were chosen first-in-first-out when it was recorded,
+    so its split over lots is the ledger's; what must hold is the sale's total."""
+    net = defaultdict(lambda: [ZERO, ZERO])
+    for source_id, lot_id, kg, yuan in (
+        LedgerEntry.objects.filter(
+            source_kind=SourceKind.COUNTER_SALE, source_id__in=ids
+        )
+        .values("source_id", "lot_id")
+        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+        .values_list("source_id", "lot_id", "kg", "yuan")
+    ):
+        net[(source_id, lot_id)][0] += kg
+        net[(source_id, lot_id)][1] += yuan
+    parts: Parts = {}
+    for sale in CounterSale.objects.filter(pk__in=ids).select_related("batch"):
+        withdrawn = sale.batch.withdrawn_at is not None
+        lots = [(lot, kg, yuan) for (s, lot), (kg, yuan) in net.items() if s == sale.pk]
+        if withdrawn:
+            parts[sale.pk] = []
+        elif (
+            sum((kg for _l, kg, _y in lots), ZERO) != sale.kg
+            or sum((yuan for _l, _k, yuan in lots), ZERO) != sale.yuan
+        ):
+            parts[sale.pk] = [(None, sale.kg, sale.yuan)]  # a total that is off
+        else:
+            parts[sale.pk] = lots
+    return parts
+
+
+def _sources() -> dict[str, Callable[[list[int]], Parts]]:
+    return {
+        kind: import_string(path)
+        for kind, path in settings.NONGJIA_LEDGER_SOURCES.items()
+    }
+
+
+def _source_ids(kind: str) -> Iterator[list[int]]:
+    ids = sorted(
+        set(
+            LedgerEntry.objects.filter(source_kind=kind).values_list(
+                "source_id", flat=True
+            )
+        )
+    )
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _expected_entries(kind: str, parts: Parts) -> dict[tuple, tuple]:
+    lot_ids = {lot for rows in parts.values() for lot, _kg, _yuan in rows if lot}
+    shares = defaultdict(list)
+    for lot_id, household_id, kg in (
+        LotShare.objects.filter(lot_id__in=lot_ids)
+        .order_by("lot_id", "household_id")
+        .values_list("lot_id", "household_id", "kg")
+    ):
+        shares[lot_id].append((household_id, kg))
+    expected = {}
+    for source_id, rows in parts.items():
+        for lot_id, kg, yuan in rows:
+            if lot_id is None:
+                expected[(kind, source_id, None, None)] = (kg, yuan)
+                continue
+            weights = [w for _h, w in shares[lot_id]]
+            kgs = largest_remainder(kg, weights, GRAM)
+            yuans = largest_remainder(yuan, weights, FEN)
+            for (household_id, _w), k, y in zip(
+                shares[lot_id], kgs, yuans, strict=True
+            ):
+                if k or y:
+                    expected[(kind, source_id, lot_id, household_id)] = (k, y)
+    return expected
+
+
+def _found_entries(kind: str, ids: list[int]) -> dict[tuple, tuple]:
+    rows = (
+        LedgerEntry.objects.filter(source_kind=kind, source_id__in=ids)
+        .values("source_id", "lot_id", "household_id")
+        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+        .values_list("source_id", "lot_id", "household_id", "kg", "yuan")
+    )
+    return {
+        (kind, s, lot, household): (kg, yuan)
+        for s, lot, household, kg, yuan in rows
+        if kg or yuan
+    }
+
+
+def _check_entries(kind: str, recompute) -> Iterator[Difference]:
+    for ids in _source_ids(kind):
+        expected = _expected_entries(kind, recompute(ids))
+        found = _found_entries(kind, ids)
+        for key in sorted(set(expected) | set(found), key=str):
+            if expected.get(key, (ZERO, ZERO)) != found.get(key, (ZERO, ZERO)):
+                yield Difference(
+                    "entries",
+                    key,
+                    expected.get(key, (ZERO, ZERO)),
+                    found.get(key, (ZERO, ZERO)),
+                )
+
+
+def _check_incomes() -> Iterator[Difference]:
+    """Each household's yearly summary: its entries, a reversal counted in the
+    year of the entry it reverses."""
+    from_entries = defaultdict(lambda: [ZERO, ZERO])
+    originals = (
+        LedgerEntry.objects.filter(reverses__isnull=True)
+        .annotate(year=ExtractYear("sale_date"))
+        .values("household_id", "year")
+        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+        .values_list("household_id", "year", "kg", "yuan")
+    )
+    reversals = (
+        LedgerEntry.objects.filter(reverses__isnull=False)
+        .annotate(year=ExtractYear("reverses__sale_date"))
+        .values("household_id", "year")
+        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+        .values_list("household_id", "year", "kg", "yuan")
+    )
+    for household_id, year, kg, yuan in [*originals, *reversals]:
+        from_entries[(household_id, year)][0] += kg
+        from_entries[(household_id, year)][1] += yuan
+    summaries = {
+        (h, y): (kg, yuan)
+        for h, y, kg, yuan in HouseholdIncome.objects.values_list(
+            "household_id", "year", "kg", "yuan"
+        )
+    }
+    for key in sorted(set(from_entries) | set(summaries)):
+        expected = tuple(from_entries.get(key, (ZERO, ZERO)))
+        found = summaries.get(key, (ZERO, ZERO))
+        if expected != found:
+            yield Difference("household income", key, expected, found)
+
+
+def verify_ledger() -> Iterator[Difference]:
+    """Every difference between the ledger and its sources (none, when all is well)."""
+    known = _sources()
+    kinds = set(LedgerEntry.objects.values_list("source_kind", flat=True).distinct())
+    for kind in sorted(kinds - set(known)):
+        yield Difference("unknown source kind", (kind,), (), ())
+    for kind in sorted(kinds & set(known)):
+        yield from _check_entries(kind, known[kind])
+    yield from _check_incomes()

@@ -1,0 +1,85 @@
+"""``verify_ledger`` recomputes the ledger from its sources and finds no
+difference — unless the books were tampered with."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from fulfilment import cooperative_side as coop
+from fulfilment.delivery import ReceivedLine, confirm_receipt, mark_delivered
+from fulfilment.models import Allocation
+from ledger.counter_sales import record_counter_sales, withdraw_batch
+from ledger.models import HouseholdIncome, LedgerEntry
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    make_canteen,
+    make_household,
+    make_lot,
+)
+from tests.integration.bulk import D, place
+from tests.integration.sales import sale
+
+
+@pytest.fixture
+def books(counter, cooperative, other_cooperative, staff):
+    """A received canteen order and counter sales (one batch withdrawn)."""
+    buyer = UserFactory()
+    canteen = make_canteen(buyers=[buyer])
+    product = ProductFactory(upc="LZ-RICE-5", net_weight_kg=D("1"))
+    households = [make_household(cooperative=cooperative) for _ in range(3)]
+    make_lot(cooperative=cooperative, product=product, kg="40", households=households)
+    make_lot(cooperative=other_cooperative, product=product, kg="40")
+    bulk_order = place(buyer, canteen, [(product, 50)])
+    for allocation in Allocation.objects.order_by("pk"):
+        coop.accept_allocation(allocation_id=allocation.pk)
+        coop.ship_allocation(allocation_id=allocation.pk, kg=allocation.kg)
+    mark_delivered(order_id=bulk_order.pk, actor=staff)
+    [line] = bulk_order.bulk_lines.all()
+    confirm_receipt(
+        order_id=bulk_order.pk, user=buyer, lines=[ReceivedLine(line.pk, D("49.321"))]
+    )
+    record_counter_sales(rows=[sale(kg="7.7", yuan="47.37")], reference="A")
+    wrong = record_counter_sales(rows=[sale(kg="3")], reference="B")
+    withdraw_batch(batch_id=wrong.pk, reason="typo")
+
+
+def verify() -> str:
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)
+    return out.getvalue()
+
+
+def test_no_difference_after_receipts_counter_sales_and_a_withdrawal(books):
+    assert verify().startswith(
+        f"No difference: {LedgerEntry.objects.count()} ledger entries checked."
+    )
+
+
+def test_a_changed_entry_is_found(books):
+    entry = LedgerEntry.objects.filter(source_kind="receipt_line").first()
+    LedgerEntry.objects.filter(pk=entry.pk).update(yuan=entry.yuan + D("0.01"))
+
+    with pytest.raises(CommandError, match="2 difference"):
+        verify()  # the entry, and the household's yearly income no longer matching
+
+
+def test_a_changed_income_summary_is_found(books):
+    HouseholdIncome.objects.filter(pk=HouseholdIncome.objects.first().pk).update(
+        yuan=D("1")
+    )
+    with pytest.raises(CommandError, match="1 difference"):
+        verify()
+
+
+def test_a_deleted_counter_sale_entry_is_found(books):
+    LedgerEntry.objects.filter(
+        source_kind="counter_sale", reverses__isnull=True
+    ).first()
+    victim = LedgerEntry.objects.filter(
+        source_kind="counter_sale", reversed_by__isnull=True, reverses__isnull=True
+    ).first()
+    LedgerEntry.objects.filter(pk=victim.pk).delete()
+    with pytest.raises(CommandError, match="difference"):
+        verify()
