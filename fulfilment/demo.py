@@ -12,7 +12,6 @@ All through the real services, with the dates they would have had.
 import datetime
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -86,15 +85,12 @@ def ensure_standing_order() -> None:
     canteen = Organisation.objects.get(name=BUYER_CANTEEN)
     if canteen.standing.exists():
         return
-    Product = apps.get_model("catalogue", "Product")
-    products = {p.upc: p for p in Product.objects.filter(upc__in=["NJ-WZ-02"])}
     save_standing_order(
-        organisation=canteen,
+        organisation_id=canteen.pk,
         user=User.objects.get(username="buyer"),
         name="每周一桑芽菜",
         weekday=1,
         days_ahead=3,
         mode=StandingOrderMode.DRAFT,
         lines=[LineInput("NJ-WZ-02", 30)],
-        products_by_sku=products,
     )

@@ -86,7 +86,8 @@ def _lock_organisation(*, user, organisation_id: int) -> Organisation:
     )
 
 
-def _products_by_sku(skus: Sequence[str]) -> dict:
+def products_by_sku(skus: Sequence[str]) -> dict:
+    """The public, non-parent products of the SKUs, by SKU, with priced records."""
     Product = apps.get_model("catalogue", "Product")
     StockRecord = apps.get_model("partner", "StockRecord")
     # The strategy picks among priced records only: load no others, and only
@@ -116,7 +117,7 @@ def validate_order(
     errors: list[LineError] = []
     check_lines_shape(list(data.lines), errors, fields)
     check_delivery_date(organisation, data.delivery_date, fields, today=today)
-    products = _products_by_sku([line.sku for line in data.lines])
+    products = products_by_sku([line.sku for line in data.lines])
     strategy = Selector().strategy()
     priced = price_lines(
         list(data.lines), products, strategy, data.delivery_date, errors

@@ -1,7 +1,9 @@
-"""Reads of bulk orders and allocations, each scoped to what the user may see.
+"""Reads of bulk orders, standing orders and allocations, each scoped to what the
+user may see.
 
-A canteen's members see its orders; a cooperative's managers see only their own
-allocations (never the other lines of a multi-cooperative order); staff see all.
+A canteen's members see its orders and standing orders; a cooperative's managers
+see only their own allocations (never the other lines of a multi-cooperative
+order); staff see all.
 Adapters look objects up in these querysets only, so anything else answers 404.
 """
 
@@ -20,6 +22,8 @@ from fulfilment.models import (
     Allocation,
     BulkLine,
     BulkOrder,
+    StandingOrder,
+    StandingOrderLine,
 )
 from suppliers.access import is_staff
 from suppliers.models import Cooperative, StockLot
@@ -43,6 +47,28 @@ def with_lines(orders: QuerySet[BulkOrder]) -> QuerySet[BulkOrder]:
         Prefetch("allocations", allocations)
     )
     return orders.prefetch_related(Prefetch("bulk_lines", lines))
+
+
+def standing_orders_visible(*, user: User | AnonymousUser) -> QuerySet[StandingOrder]:
+    """Staff: every standing order; canteen members: their canteens' ones."""
+    qs = StandingOrder.objects.select_related("organisation")
+    if is_staff(user):
+        return qs
+    return qs.filter(organisation_id__in=organisation_ids(user=user))
+
+
+def with_standing_lines(
+    standing_orders: QuerySet[StandingOrder], *, today: datetime.date
+) -> QuerySet[StandingOrder]:
+    """Prefetch lines with their products, and the orders already made for
+    deliveries from ``today`` (for ``fulfilment.standing.next_delivery``): 2 queries."""
+    lines = StandingOrderLine.objects.select_related("product", "product__parent")
+    upcoming = BulkOrder.objects.filter(delivery_date__gte=today).only(
+        "order", "delivery_date", "standing_order"
+    )
+    return standing_orders.prefetch_related(
+        Prefetch("lines", lines), Prefetch("orders", upcoming)
+    )
 
 
 def allocations_visible(*, user: User | AnonymousUser) -> QuerySet[Allocation]:

@@ -13,10 +13,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from canteens.models import Role
+from canteens.models import Role, Weekday
 from canteens.selectors import organisation_ids, organisations_for
-from fulfilment.models import AllocationStatus, OrderStatus
+from fulfilment.models import AllocationStatus, OrderStatus, StandingOrderMode
 from fulfilment.selectors import explain
+from fulfilment.standing import next_delivery
 from fulfilment.validation import OrderInvalid
 from shop.api.fields import IdField, KgField, ScopedIdField
 
@@ -70,6 +71,22 @@ def _buyer_canteens(*, user):
     return organisations_for(user=user, role=Role.BUYER)
 
 
+def _with_canteen(attrs, user):
+    """``organisation`` as ``organisation_id``; a buyer of exactly one canteen
+    may leave it out."""
+    organisation = attrs.pop("organisation", None)
+    if organisation is not None:
+        attrs["organisation_id"] = organisation.pk
+        return attrs
+    ids = organisation_ids(user=user, role=Role.BUYER)
+    if len(ids) != 1:
+        raise serializers.ValidationError(
+            {"organisation": [_("Say which canteen the order is for.")]}
+        )
+    attrs["organisation_id"] = next(iter(ids))
+    return attrs
+
+
 def _limit_lines(fields) -> None:
     """At most as many lines as an order may have (read at request time)."""
     fields["lines"].max_length = settings.NONGJIA_MAX_ORDER_LINES
@@ -116,18 +133,56 @@ class BulkOrderCreateSerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        attrs = super().validate(attrs)
-        organisation = attrs.pop("organisation", None)
-        if organisation is not None:
-            attrs["organisation_id"] = organisation.pk
-            return attrs
-        ids = organisation_ids(user=self.context["request"].user, role=Role.BUYER)
-        if len(ids) != 1:
-            raise serializers.ValidationError(
-                {"organisation": [_("Say which canteen the order is for.")]}
-            )
-        attrs["organisation_id"] = next(iter(ids))
-        return attrs
+        return _with_canteen(super().validate(attrs), self.context["request"].user)
+
+
+def _days_ahead():
+    return serializers.IntegerField(
+        help_text=_(
+            "Each order is created this many days before its delivery: from the "
+            "canteen's lead time to the days ahead it may order"
+        )
+    )
+
+
+def _mode():
+    return serializers.ChoiceField(
+        choices=StandingOrderMode.choices,
+        help_text=_("draft: a draft for a buyer to confirm; place: placed at once"),
+    )
+
+
+class StandingOrderCreateSerializer(serializers.Serializer):
+    organisation = ScopedIdField(
+        scope=_buyer_canteens,
+        required=False,
+        help_text=_(
+            "The canteen ordering; may be omitted by a buyer of exactly one canteen."
+        ),
+    )
+    name = serializers.CharField(max_length=128)
+    weekday = serializers.IntegerField(
+        min_value=1,
+        max_value=7,
+        help_text=_("The delivery day, ISO weekday: 1 = Monday ... 7 = Sunday"),
+    )
+    days_ahead = _days_ahead()
+    mode = _mode()
+    lines = OrderLineInputSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        _limit_lines(fields)
+        return fields
+
+    def validate(self, attrs):
+        return _with_canteen(super().validate(attrs), self.context["request"].user)
+
+
+class SaveAsStandingSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=128)
+    days_ahead = _days_ahead()
+    mode = _mode()
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -264,6 +319,42 @@ class BulkOrderSerializer(serializers.Serializer):
     def get_receipt(self, bulk_order):
         receipt = getattr(bulk_order, "receipt", None)
         return None if receipt is None else ReceiptSerializer(receipt).data
+
+
+class StandingOrderLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.upc")
+    title = serializers.CharField(source="product.get_title")
+    quantity = serializers.IntegerField(
+        source="units", help_text=_("Whole units of sale (crates, bags)")
+    )
+
+
+class StandingOrderSerializer(serializers.Serializer):
+    """A weekly template. ``next_delivery_date``: the delivery of the next order
+    it will create (null when stopped or when the canteen no longer delivers
+    that day); the order is created ``days_ahead`` before it."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    organisation = CanteenRefSerializer()
+    weekday = serializers.IntegerField(help_text=_("ISO weekday, 1 = Monday"))
+    weekday_display = serializers.SerializerMethodField()
+    days_ahead = serializers.IntegerField()
+    # Plain strings, not enums: one enum per request field is enough.
+    mode = serializers.CharField(help_text=", ".join(StandingOrderMode.values))
+    mode_display = serializers.CharField(source="get_mode_display")
+    is_active = serializers.BooleanField()
+    next_delivery_date = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    lines = StandingOrderLineSerializer(many=True)
+
+    def get_weekday_display(self, standing) -> str:
+        return str(dict(Weekday.choices).get(standing.weekday, ""))
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_next_delivery_date(self, standing):
+        day = next_delivery(standing, today=self.context.get("today"))
+        return None if day is None else day.isoformat()
 
 
 class AllocationProductSerializer(serializers.Serializer):

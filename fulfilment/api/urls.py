@@ -5,10 +5,12 @@ from fulfilment.api.views import (
     AllocationViewSet,
     AvailabilityViewSet,
     BulkOrderViewSet,
+    StandingOrderViewSet,
 )
 
 ROUTES = [
     ("bulk-orders", BulkOrderViewSet, "bulk-order"),
+    ("standing-orders", StandingOrderViewSet, "standing-order"),
     ("allocations", AllocationViewSet, "allocation"),
     ("availability", AvailabilityViewSet, "availability"),
 ]

@@ -1,4 +1,5 @@
-"""API views of canteen bulk orders, cooperatives' allocations and availability.
+"""API views of canteen bulk orders, standing orders, cooperatives' allocations and
+availability.
 
 Thin adapters: a serializer checks the body, a service in ``fulfilment`` decides
 and writes, a selector reads. Orders and allocations are looked up only in the
@@ -10,6 +11,7 @@ refused first, with 403 (``permissions``).
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -22,7 +24,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from fulfilment import buyer_side, cooperative_side, delivery, placing, selectors
+from fulfilment import (
+    buyer_side,
+    cooperative_side,
+    delivery,
+    placing,
+    selectors,
+    standing,
+)
 from fulfilment.api.filters import AllocationFilter, BulkOrderFilter
 from fulfilment.api.permissions import (
     APPROVERS,
@@ -41,7 +50,10 @@ from fulfilment.api.serializers import (
     ProductAvailabilitySerializer,
     ReasonSerializer,
     ReceiptInputSerializer,
+    SaveAsStandingSerializer,
     ShipInputSerializer,
+    StandingOrderCreateSerializer,
+    StandingOrderSerializer,
     flat_errors,
     order_errors,
 )
@@ -104,6 +116,7 @@ def _order_schema(request=None, **responses):
     confirm=extend_schema(parameters=[NUMBER]),
     receipt=extend_schema(parameters=[NUMBER]),
     deliver=extend_schema(parameters=[NUMBER]),
+    save_as_standing=extend_schema(parameters=[NUMBER]),
 )
 class BulkOrderViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -126,6 +139,7 @@ class BulkOrderViewSet(
         "approve": APPROVERS,
         "decline": APPROVERS,
         "deliver": STAFF,
+        "save_as_standing": BUYERS,
     }
 
     def get_queryset(self):
@@ -249,6 +263,92 @@ class BulkOrderViewSet(
         order = self.get_object()
         delivery.mark_delivered(order_id=order.pk, actor=request.user)
         return self._answer(order.pk)
+
+    @extend_schema(
+        request=SaveAsStandingSerializer,
+        responses={201: StandingOrderSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="save-as-standing")
+    def save_as_standing(self, request, number=None):
+        """Save the order as a weekly standing order: its lines, delivered on its
+        delivery date's weekday, each week's order created ``days_ahead`` before."""
+        order = self.get_object()
+        data = checked(SaveAsStandingSerializer, request.data)
+        with refused_order():
+            saved = standing.standing_order_from_order(
+                order_id=order.pk,
+                user=request.user,
+                name=data["name"],
+                days_ahead=data["days_ahead"],
+                mode=data["mode"],
+            )
+        return standing_answer(request, saved.pk, status.HTTP_201_CREATED)
+
+
+def standing_answer(request, standing_id, code=status.HTTP_200_OK):
+    """The standing order as the user now sees it, with its lines."""
+    today = timezone.localdate()
+    found = selectors.with_standing_lines(
+        selectors.standing_orders_visible(user=request.user), today=today
+    ).get(pk=standing_id)
+    return Response(
+        StandingOrderSerializer(found, context={"today": today}).data, status=code
+    )
+
+
+class StandingOrderViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Canteens' weekly standing orders: each creates the order of its weekday's
+    delivery ``days_ahead`` before it, as a draft to confirm or placed at once.
+    Members of a canteen see its standing orders; its buyers create and stop them."""
+
+    serializer_class = StandingOrderSerializer
+    permission_classes = [ReadOrRoleWriter]
+    parser_classes = [JSONParser]
+    writers = {"create": BUYERS, "deactivate": BUYERS}
+
+    def get_queryset(self):
+        return selectors.with_standing_lines(
+            selectors.standing_orders_visible(user=self.request.user),
+            today=timezone.localdate(),
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    @extend_schema(
+        request=StandingOrderCreateSerializer,
+        responses={201: StandingOrderSerializer},
+    )
+    def create(self, request):
+        """Save a weekly template, checked like an order: the weekday must be one
+        of the canteen's delivery days and every product on sale."""
+        data = checked(StandingOrderCreateSerializer, request.data, request=request)
+        with refused_order():
+            saved = standing.save_standing_order(
+                organisation_id=data["organisation_id"],
+                user=request.user,
+                name=data["name"],
+                weekday=data["weekday"],
+                days_ahead=data["days_ahead"],
+                mode=data["mode"],
+                lines=[
+                    LineInput(line["sku"], line["quantity"]) for line in data["lines"]
+                ],
+            )
+        return standing_answer(request, saved.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: StandingOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        """Stop the standing order: it creates no more orders (those already
+        created stay). Stopping a stopped one changes nothing."""
+        found = self.get_object()
+        standing.deactivate_standing_order(
+            standing_order_id=found.pk, user=request.user
+        )
+        return standing_answer(request, found.pk)
 
 
 def _allocation_schema(request=None):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fulfilment.delivery import ReceivedLine
+from fulfilment.models import StandingOrderMode
 from fulfilment.placing import OrderInput
 from fulfilment.uploads import MAX_BYTES
 from fulfilment.validation import LineInput, OrderInvalid
@@ -221,6 +222,47 @@ def show_short_lines(short: dict, rows) -> None:
                 "units",
                 _("Not enough fresh stock: %(kg)s kg short.") % {"kg": short[line.sku]},
             )
+
+
+DEFAULT_DAYS_AHEAD = 3
+
+
+class StandingFromOrderForm(forms.Form):
+    """ "Save as a weekly order" on an order page: the order's lines and weekday
+    come from the order (on the server), the buyer chooses the rest."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=128,
+        help_text=_("Empty: “Weekly order”"),
+    )
+    days_ahead = forms.IntegerField(
+        label=_("Created days ahead"),
+        help_text=_("Each week's order is created this many days before delivery"),
+    )
+    mode = forms.ChoiceField(
+        label=_("Each week"),
+        choices=StandingOrderMode.choices,
+        initial=StandingOrderMode.DRAFT,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, prefix="standing", **kwargs)
+        lead, most = organisation.lead_time_days, organisation.max_days_ahead
+        self.fields["days_ahead"].widget.attrs.update({"min": lead, "max": most})
+        self.initial.setdefault(
+            "days_ahead", min(max(DEFAULT_DAYS_AHEAD, lead), max(most, lead))
+        )
+
+
+def show_standing_errors(exc: OrderInvalid, form: StandingFromOrderForm) -> None:
+    """The service's errors on the form's fields; the rest (the weekday, the
+    lines taken from the order) on top of it."""
+    show_field_errors(exc, form)
+    for error in exc.line_errors:
+        form.add_error(None, error.message)
 
 
 class ReceiptLineForm(forms.Form):

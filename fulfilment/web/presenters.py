@@ -2,7 +2,8 @@
 
 Reads only: the products a buyer can pick, their live availability for a delivery
 date (``fulfilment.selectors.availability``, priced by the partner strategy like
-the store), and an order's lines with their allocations and receipt.
+the store), an order's lines with their allocations and receipt, and the
+canteen's standing orders with the next delivery each will order.
 """
 
 import datetime
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oscar.templatetags.currency_filters import currency
 
+from canteens.models import Weekday
+from canteens.selectors import is_buyer
 from fulfilment.buyer_side import CANCELLABLE
 from fulfilment.models import (
     ACTIVE_ALLOCATIONS,
@@ -22,8 +25,10 @@ from fulfilment.models import (
     BulkOrder,
     OrderStatus,
     ReceiptLine,
+    StandingOrder,
 )
 from fulfilment.selectors import availability
+from fulfilment.standing import created_on, next_delivery
 from shop.apps.catalogue.models import CertificateStatus
 from shop.apps.partner.strategy import Selector
 
@@ -201,3 +206,42 @@ def actions(*, bulk_order: BulkOrder, rows, buyer: bool, approver: bool) -> Acti
 def delivered_rows(rows) -> list[LineRow]:
     """The lines a receipt asks about: those with delivered kg."""
     return [row for row in rows if row.delivered_kg > 0]
+
+
+def weekday_label(weekday: int) -> str:
+    return str(Weekday(weekday).label)
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """A standing order as the weekly-orders page lists it."""
+
+    standing: StandingOrder
+    weekday: str
+    lines: list  # StandingOrderLine, with their products
+    next_delivery: datetime.date | None
+    created_on: datetime.date | None
+    can_stop: bool
+
+
+def standing_rows(standing_orders, *, user, today: datetime.date) -> list[StandingRow]:
+    """Each standing order (prefetched by ``selectors.with_standing_lines``) with
+    the next delivery it will create an order for, and whether the user may
+    stop it (a buyer of its canteen, while it is active)."""
+    rows = []
+    for standing in standing_orders:
+        day = next_delivery(standing, today=today)
+        rows.append(
+            StandingRow(
+                standing=standing,
+                weekday=weekday_label(standing.weekday),
+                lines=list(standing.lines.all()),
+                next_delivery=day,
+                created_on=None
+                if day is None
+                else created_on(standing, day, today=today),
+                can_stop=standing.is_active
+                and is_buyer(user=user, organisation_id=standing.organisation_id),
+            )
+        )
+    return rows

@@ -34,4 +34,15 @@ urlpatterns = [
         name="order-confirm",
     ),
     path("orders/<str:number>/receipt/", views.ReceiptView.as_view(), name="receipt"),
+    path(
+        "orders/<str:number>/save-as-weekly/",
+        views.SaveAsStandingView.as_view(),
+        name="order-save-standing",
+    ),
+    path("standing/", views.StandingOrderListView.as_view(), name="standing-list"),
+    path(
+        "standing/<int:pk>/stop/",
+        views.StopStandingOrderView.as_view(),
+        name="standing-stop",
+    ),
 ]

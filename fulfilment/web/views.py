@@ -1,7 +1,8 @@
 """The canteen buyer's pages in the store: thin adapters over fulfilment's services.
 
-Orders are looked up only in ``selectors.orders_visible``, so another canteen's order
-answers 404 (a 403 would confirm it exists). Pages for placing orders need the buyer
+Orders and standing orders are looked up only in the scoped selectors
+(``orders_visible``, ``standing_orders_visible``), so another canteen's answers 404
+(a 403 would confirm it exists). Pages for placing orders need the buyer
 role (403 otherwise); the order pages any role at the order's canteen; each action
 is then allowed or refused by its service.
 """
@@ -15,22 +16,28 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from canteens.models import Role
+from canteens.models import Organisation, Role
 from canteens.selectors import (
     is_approver,
     is_buyer,
     organisation_ids,
     organisations_for,
 )
-from fulfilment import buyer_side, delivery
+from fulfilment import buyer_side, delivery, standing
 from fulfilment.errors import IdempotencyConflict, InsufficientStock
-from fulfilment.models import BulkOrder, OrderStatus
+from fulfilment.models import BulkOrder, OrderStatus, StandingOrder
 from fulfilment.placing import place_bulk_order
-from fulfilment.selectors import orders_visible, with_lines
+from fulfilment.selectors import (
+    orders_visible,
+    standing_orders_visible,
+    with_lines,
+    with_standing_lines,
+)
 from fulfilment.uploads import COLUMNS, MAX_ROWS, UploadRejected, parse_order_file
 from fulfilment.validation import OrderInvalid
 from suppliers.access import is_staff
@@ -42,12 +49,14 @@ from .forms import (
     OrderForm,
     ReceiptForm,
     ReceiptFormSet,
+    StandingFromOrderForm,
     UploadForm,
     line_formset,
     show_field_errors,
     show_line_errors,
     show_receipt_errors,
     show_short_lines,
+    show_standing_errors,
 )
 
 PAGE_SIZE = 20
@@ -278,6 +287,12 @@ class OrderDetailView(MemberMixin, TemplateView):
         bulk_order = self.get_order(lines=True)
         user, organisation_id = self.request.user, bulk_order.organisation_id
         rows = presenters.line_rows(bulk_order)
+        buyer = is_buyer(user=user, organisation_id=organisation_id)
+        if buyer:
+            kwargs.setdefault(
+                "standing_form",
+                StandingFromOrderForm(organisation=bulk_order.organisation),
+            )
         return super().get_context_data(
             bulk_order=bulk_order,
             order=bulk_order.order,
@@ -286,13 +301,51 @@ class OrderDetailView(MemberMixin, TemplateView):
             actions=presenters.actions(
                 bulk_order=bulk_order,
                 rows=rows,
-                buyer=is_buyer(user=user, organisation_id=organisation_id),
+                buyer=buyer,
                 approver=is_approver(user=user, organisation_id=organisation_id),
             ),
             has_receipt=any(row.receipt for row in rows),
             flagged=[row for row in rows if row.receipt and row.receipt.flagged],
             **kwargs,
         )
+
+
+class SaveAsStandingView(OrderDetailView):
+    """The order page's "Save as a weekly order" form: on success, to the weekly
+    orders; refused, the order page again with the errors on the form."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        bulk_order = self.get_order()
+        if not is_buyer(user=request.user, organisation_id=bulk_order.organisation_id):
+            raise PermissionDenied
+        form = StandingFromOrderForm(request.POST, organisation=bulk_order.organisation)
+        if form.is_valid():
+            try:
+                saved = standing.standing_order_from_order(
+                    order_id=bulk_order.pk,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    days_ahead=form.cleaned_data["days_ahead"],
+                    mode=form.cleaned_data["mode"],
+                )
+            except (BulkOrder.DoesNotExist, Organisation.DoesNotExist):
+                # The service refused the user's role at this canteen.
+                raise PermissionDenied from None
+            except OrderInvalid as exc:
+                show_standing_errors(exc, form)
+            else:
+                messages.success(
+                    request,
+                    _("Weekly order “%(name)s” saved: every %(day)s.")
+                    % {
+                        "name": saved.name,
+                        "day": presenters.weekday_label(saved.weekday),
+                    },
+                )
+                return redirect("canteen:standing-list")
+        return self.render_to_response(self.get_context_data(standing_form=form))
 
 
 class OrderActionView(MemberMixin, View):
@@ -420,3 +473,55 @@ class ReceiptView(MemberMixin, TemplateView):
                 tolerance=Decimal(settings.NONGJIA_RECEIPT_TOLERANCE) * 100,
             )
         )
+
+
+# --- standing orders ----------------------------------------------------------------
+
+
+class StandingOrderListView(MemberMixin, ListView):
+    """The canteen's weekly orders, with the next delivery each will order."""
+
+    template_name = "fulfilment/standing_list.html"
+    extra_context = {"active_tab": "standing"}
+    context_object_name = "standing_orders"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        return with_standing_lines(
+            standing_orders_visible(user=self.request.user), today=self.today
+        ).order_by("-is_active", "organisation__name", "weekday", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = presenters.standing_rows(
+            context["standing_orders"], user=self.request.user, today=self.today
+        )
+        context["is_buyer"] = bool(
+            organisation_ids(user=self.request.user, role=Role.BUYER)
+        )
+        return context
+
+
+class StopStandingOrderView(MemberMixin, View):
+    """The weekly orders page's Stop button."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        found = get_object_or_404(
+            standing_orders_visible(user=request.user), pk=self.kwargs["pk"]
+        )
+        try:
+            standing.deactivate_standing_order(
+                standing_order_id=found.pk, user=request.user
+            )
+        except StandingOrder.DoesNotExist:
+            # The service refused the user's role at this canteen.
+            raise PermissionDenied from None
+        messages.success(
+            request,
+            _("Weekly order “%(name)s” stopped: it will create no more orders.")
+            % {"name": found.name},
+        )
+        return redirect("canteen:standing-list")

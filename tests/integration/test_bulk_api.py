@@ -640,6 +640,7 @@ def test_the_schema_documents_the_bulk_order_api_without_warnings(api, staff):
         "/api/v1/bulk-orders/{number}/decline/": ["post"],
         "/api/v1/bulk-orders/{number}/deliver/": ["post"],
         "/api/v1/bulk-orders/{number}/receipt/": ["post"],
+        "/api/v1/bulk-orders/{number}/save-as-standing/": ["post"],
     }
     create = schema["paths"]["/api/v1/bulk-orders/"]["post"]
     assert sorted(create["responses"]) == ["200", "201", "409", "422"]
