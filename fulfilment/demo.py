@@ -10,8 +10,9 @@ All through the real services, with the dates they would have had.
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -23,6 +24,10 @@ from fulfilment.models import Allocation, BulkOrder, StandingOrderMode
 from fulfilment.placing import OrderInput, place_bulk_order
 from fulfilment.standing import save_standing_order
 from fulfilment.validation import LineInput
+from suppliers import stock
+from suppliers.models import Cooperative, Household
+
+WANZAI = "英德市万仔蚕桑专业合作社"
 
 # Mulberry-shoot and tea products of the Yingde cooperatives, canteen packs.
 PAST_ORDER = (("NJ-WZ-02", 40), ("NJ-WZ-01", 60))
@@ -40,6 +45,38 @@ def _lines(rows):
     return tuple(LineInput(sku, units) for sku, units in rows)
 
 
+def _harvest_for_orders(*, past_day: datetime.date, today: datetime.date) -> None:
+    """Lots of the ordered products at 万仔 harvested in time for each order, so
+    the demo orders are routed in full whatever day the demo is loaded."""
+    Product = apps.get_model("catalogue", "Product")
+    cooperative = Cooperative.objects.get(partner__name=WANZAI)
+    households = list(
+        Household.objects.filter(memberships__cooperative=cooperative).order_by(
+            "archive_number"
+        )[:4]
+    )
+    needs = [
+        ("PAST", past_day - datetime.timedelta(days=1), PAST_ORDER),
+        ("NEXT", today - datetime.timedelta(days=1), NEXT_ORDER),
+    ]
+    for tag, harvested, rows in needs:
+        for sku, units in rows:
+            product = Product.objects.get(upc=sku)
+            kg = (product.net_weight_kg * units).quantize(stock.GRAM)
+            each = (kg / len(households)).quantize(stock.GRAM, ROUND_DOWN)
+            shares = [stock.ShareInput(h.pk, each) for h in households[1:]]
+            shares.insert(0, stock.ShareInput(households[0].pk, kg - each * 3))
+            stock.receive_lot(
+                cooperative=cooperative,
+                product=product,
+                code=f"DEMO-{tag}-{sku}",
+                harvest_date=harvested,
+                best_before=harvested + datetime.timedelta(days=8),
+                kg=kg,
+                shares=shares,
+            )
+
+
 def ensure_orders() -> int:
     """Create the demo orders once; returns how many were created."""
     canteen = Organisation.objects.get(name=BUYER_CANTEEN)
@@ -51,6 +88,7 @@ def ensure_orders() -> int:
     today = timezone.localdate()
     week_ago = now - datetime.timedelta(days=7)
     past_day = _next_delivery_day(canteen, today - datetime.timedelta(days=5))
+    _harvest_for_orders(past_day=past_day, today=today)
     past = place_bulk_order(
         user=buyer,
         data=OrderInput(canteen.pk, past_day, _lines(PAST_ORDER), "示例：上周订单"),
