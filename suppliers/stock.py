@@ -508,9 +508,14 @@ def reserve_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
 
 
 @transaction.atomic
-def ship_reserved_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
-    """Ship whole units from reserved kg, earliest best-before first."""
-    _take_reserved(stockrecord, units, MovementKind.SHIPPED, reason, actor)
+def ship_reserved_units(
+    *, stockrecord, units: int, reason: str, actor=None, reference: str = ""
+) -> list[tuple[int, Decimal]]:
+    """Ship whole units from reserved kg, earliest best-before first; returns the
+    (lot id, kg) shipped, for the ledger."""
+    return _take_reserved(
+        stockrecord, units, MovementKind.SHIPPED, reason, actor, reference
+    )
 
 
 @transaction.atomic
@@ -519,7 +524,9 @@ def release_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
     _take_reserved(stockrecord, units, MovementKind.RELEASED, reason, actor)
 
 
-def _take_reserved(stockrecord, units, kind, reason, actor) -> None:
+def _take_reserved(
+    stockrecord, units, kind, reason, actor, reference=""
+) -> list[tuple[int, Decimal]]:
     product = stockrecord.product
     record = lock_stockrecord(cooperative_id=stockrecord.partner_id, product=product)
     need = product.net_weight_kg * units
@@ -530,6 +537,7 @@ def _take_reserved(stockrecord, units, kind, reason, actor) -> None:
         raise StockConflict(
             _("Fewer than %(units)s units are reserved.") % {"units": units}
         )
+    taken = []
     for lot in lots:
         take = min(lot.reserved_kg, need)
         if take > 0:
@@ -541,10 +549,13 @@ def _take_reserved(stockrecord, units, kind, reason, actor) -> None:
                 reserved_delta=-take,
                 actor=actor,
                 reason=reason,
+                reference=reference,
             )
+            taken.append((lot.pk, take))
             need -= take
     sync_stockrecord(stockrecord=record, product=product)
     _refresh_counts(stockrecord, record)
+    return taken
 
 
 def _refresh_counts(stale, fresh) -> None:

@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
+    "shop.apps.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "shop.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -324,6 +324,7 @@ NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
 NONGJIA_LEDGER_SOURCES = {
     "receipt_line": "fulfilment.ledger_sources.receipt_line_parts",
     "counter_sale": "ledger.audit.counter_sale_parts",
+    "store_line": "shop.apps.order.ledger_sources.store_line_parts",
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shop@nongjia.example")

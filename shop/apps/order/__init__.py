@@ -1,0 +1,1 @@
+default_app_config = "shop.apps.order.apps.OrderConfig"
