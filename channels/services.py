@@ -1,14 +1,21 @@
-"""Write services for channels."""
+"""Write services for channels.
+
+Rules live here once; the dashboard and the API call these and show their
+``ValidationError`` field by field. A channel's code and kind never change: uploads
+and reports name the channel by its code, and its sales were counted under its kind.
+"""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.models import Channel, ChannelKind
 
 ONLINE_STORE = "online-store"
+CHANGEABLE = ("name", "operator", "city", "district")
 
 
 @transaction.atomic
@@ -40,15 +47,57 @@ def open_channel(
 
 
 @transaction.atomic
+def update_channel(*, channel_id: int, **fields) -> Channel:
+    """Change a channel's name, operator, city or district.
+
+    Every field is checked before anything is written, and the errors come back
+    field by field; naming any other field (the code, the kind) is an error, not
+    silently ignored.
+    """
+    unknown = sorted(set(fields) - set(CHANGEABLE))
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be changed.") for name in unknown}
+        )
+    channel = Channel.objects.select_for_update().get(pk=channel_id)
+    changed = []
+    for field, value in fields.items():
+        value = (value or "").strip()
+        if getattr(channel, field) != value:
+            setattr(channel, field, value)
+            changed.append(field)
+    if changed:
+        channel.full_clean(validate_unique=False, validate_constraints=False)
+        channel.save(update_fields=changed)
+    return channel
+
+
+@transaction.atomic
 def close_channel(*, channel_id: int, closed_on: datetime.date) -> Channel:
     """Stop a channel: no new sales are recorded in it after ``closed_on``."""
     channel = Channel.objects.select_for_update().get(pk=channel_id)
+    if not channel.is_active:
+        raise ValidationError(_("This channel is already closed."))
     if closed_on < channel.opened_on:
         raise ValidationError(
             {"closed_on": _("A channel cannot close before it opened.")}
         )
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("A channel cannot close in the future.")})
     channel.closed_on = closed_on
     channel.is_active = False
+    channel.save(update_fields=["closed_on", "is_active"])
+    return channel
+
+
+@transaction.atomic
+def reopen_channel(*, channel_id: int) -> Channel:
+    """Take a closed channel back into use; its closing date is cleared."""
+    channel = Channel.objects.select_for_update().get(pk=channel_id)
+    if channel.is_active:
+        raise ValidationError(_("This channel is open."))
+    channel.closed_on = None
+    channel.is_active = True
     channel.save(update_fields=["closed_on", "is_active"])
     return channel
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "suppliers.apps.SuppliersConfig",
     "suppliers.dashboard.apps.SupplyDashboardConfig",
     "channels.apps.ChannelsConfig",
+    "channels.dashboard.apps.ChannelsDashboardConfig",
     "canteens.apps.CanteensConfig",
     "ledger.apps.LedgerConfig",
     "fulfilment.apps.FulfilmentConfig",
@@ -269,6 +270,17 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
                 "label": _("Delivery days"),
                 "url_name": "dashboard:fulfilment-delivery-list",
             },
+        ],
+    },
+    {
+        "label": _("Channels"),
+        "icon": "fas fa-store",
+        "children": [
+            {
+                "label": _("Direct-supply channels"),
+                "url_name": "dashboard:channel-list",
+            },
+            {"label": _("Open a channel"), "url_name": "dashboard:channel-create"},
         ],
     },
 ]

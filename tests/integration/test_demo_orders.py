@@ -9,6 +9,8 @@ from django.core.management import call_command
 from canteens.demo import BUYER_CANTEEN
 from canteens.models import Organisation
 from canteens.selectors import is_approver, is_buyer
+from channels.models import Channel, ChannelKind
+from channels.services import ONLINE_STORE
 from fulfilment.models import (
     Allocation,
     AllocationStatus,
@@ -64,3 +66,46 @@ def test_demo_has_canteens_orders_for_each_role_and_reruns_change_nothing(db):
         k: v for k, v in before.items() if k != "sessions.Session"
     }
     assert apps.get_model("order", "Order").objects.count() == 2
+
+
+def _channels() -> list[tuple]:
+    return list(Channel.objects.order_by("pk").values_list())
+
+
+def test_demo_has_the_reports_77_channels_and_a_rerun_changes_none(db):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    # The online store, the 5 demo canteens' own channels and channels.demo_data.
+    assert Channel.objects.count() == 77
+    assert Channel.objects.filter(is_active=True).count() == 77
+    assert Channel.objects.filter(canteen__isnull=False).count() == 5
+    assert Channel.objects.filter(code=ONLINE_STORE, kind=ChannelKind.ONLINE).exists()
+    assert "77 direct-supply channels." in out.getvalue()
+    before = _channels()
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert _channels() == before
+
+    operators = set(Channel.objects.values_list("operator", flat=True))
+    assert {"广百百货", "善待家", "麦德龙"} <= operators
+    assert Channel.objects.filter(operator="广百百货", city="广州市").count() > 1
+    assert Channel.objects.filter(operator="麦德龙", city="广州市").count() > 1
+    centre = Channel.objects.get(kind=ChannelKind.DISTRIBUTION_CENTRE)
+    assert (centre.name, centre.city) == ("清远市农产品配送中心", "清远市")
+    assert Channel.objects.filter(
+        name__contains="5G云店", district="连山壮族瑶族自治县"
+    ).exists()
+    assert Channel.objects.filter(
+        kind=ChannelKind.LIVE_STREAM, name__startswith="快手"
+    ).exists()
+    assert Channel.objects.filter(kind=ChannelKind.LOVE_CARD).exists()
+    kinds = set(Channel.objects.values_list("kind", flat=True))
+    assert kinds == set(ChannelKind.values) - {ChannelKind.OTHER}
+    listed = Channel.objects.filter(canteen__isnull=True)
+    assert listed.count() == 72
+    assert {day.year for day in listed.values_list("opened_on", flat=True)} == {
+        2019,
+        2020,
+    }

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from canteens.demo import ensure_canteens
+from channels.demo import ensure_channels
+from channels.models import Channel
 from fulfilment.demo import ensure_orders, ensure_standing_order
 from suppliers import demo
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
             transaction.atomic(),
         ):
             canteens = ensure_canteens(password=demo.DEMO_PASSWORD)
+            ensure_channels()
             orders = ensure_orders()
             ensure_standing_order()
         self.stdout.write(
@@ -48,6 +51,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"{len(canteens)} canteens; this run placed {orders} orders.")
+        self.stdout.write(f"{Channel.objects.count()} direct-supply channels.")
         self.stdout.write(
             f"This run added {summary.created_households} households and "
             f"{summary.created_lots} lots."
