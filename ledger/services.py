@@ -109,7 +109,7 @@ def reverse_source(*, source_kind: str, source_id: int) -> list[LedgerEntry]:
     delete): each gets its mirror image, linked to it, dated today. Entries already
     reversed are left alone, so calling it twice reverses once."""
     entries = list(
-        LedgerEntry.objects.select_for_update()
+        LedgerEntry.objects.select_for_update(of=("self",))
         .filter(
             source_kind=source_kind,
             source_id=source_id,

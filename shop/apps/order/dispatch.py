@@ -43,7 +43,7 @@ def dispatch_lines(*, order, lines: Sequence, quantities: Sequence[int], actor=N
     channel = online_store()
     locked = {
         line.pk: line
-        for line in Line.objects.select_for_update()
+        for line in Line.objects.select_for_update(of=("self",))
         .select_related("stockrecord__product")
         .filter(order=order, pk__in=[line.pk for line in lines])
         .order_by("pk")
