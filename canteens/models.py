@@ -3,7 +3,9 @@
 An organisation's ordering rules (delivery days and window, lead time, how far ahead,
 approval threshold) live here because they are the canteen's own; the services that
 place orders (``fulfilment``) read them. Each canteen is one of the direct-supply
-channels sales are reported by (``channel``, created with the canteen).
+channels sales are reported by (``channel``, created with the canteen), and keeps a
+yearly procurement plan: the share of its food budget reserved for poverty-area
+produce (``ProcurementPlan``; progress against it is read in ``fulfilment.quota``).
 """
 
 import datetime
@@ -15,6 +17,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+RATIO = {"max_digits": 3, "decimal_places": 2}
+
+# Budget units reserve at least this share of canteen food procurement for
+# poverty-area produce: the national floor, and Guangdong's own requirement.
+NATIONAL_FLOOR = Decimal("0.10")
+PROVINCIAL_SHARE = Decimal("0.30")
+
+
+def as_percent(ratio: Decimal) -> str:
+    """A share as people write it: ``Decimal("0.10")`` is ``10%``."""
+    return f"{(ratio * 100).normalize():f}%"
 
 
 class OrganisationKind(models.TextChoices):
@@ -154,3 +167,73 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.user_id}@{self.organisation_id}: {self.role}"
+
+
+class ProcurementPlan(models.Model):
+    """A canteen's food-procurement budget for one year and the share of it reserved
+    for poverty-area produce (预留份额); the target is budget times share.
+
+    One row per year rather than fields on ``Organisation``: budgets change every
+    year, and last year's progress is read against last year's plan. Written only by
+    ``canteens.services.set_procurement_plan``.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Canteen"),
+        on_delete=models.CASCADE,
+        related_name="procurement_plans",
+    )
+    year = models.PositiveSmallIntegerField(_("Year"))
+    food_budget = models.DecimalField(
+        _("Annual food-procurement budget (yuan)"), **MONEY
+    )
+    reserved_ratio = models.DecimalField(
+        _("Reserved share"),
+        default=PROVINCIAL_SHARE,
+        help_text=_(
+            "Share of the food budget reserved for poverty-area produce, "
+            "from 0.10 to 1.00 (0.30 means 30 percent)"
+        ),
+        **RATIO,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["organisation_id", "year"]
+        verbose_name = _("Procurement plan")
+        verbose_name_plural = _("Procurement plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="procurement_plan_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(food_budget__gte=Decimal("0")),
+                name="procurement_plan_budget",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_ratio__gte=NATIONAL_FLOOR)
+                & Q(reserved_ratio__lte=Decimal("1")),
+                name="procurement_plan_ratio",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.year}: {self.reserved_ratio}"
+
+    @property
+    def target(self) -> Decimal:
+        """Yuan of poverty-area produce to buy in the year: exact, not rounded."""
+        return self.food_budget * self.reserved_ratio
+
+    @property
+    def below_provincial(self) -> bool:
+        return self.reserved_ratio < PROVINCIAL_SHARE

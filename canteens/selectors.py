@@ -1,9 +1,10 @@
-"""Which canteens a user acts for, and in which role."""
+"""Which canteens a user acts for, and in which role; which plans a user sees."""
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from canteens.models import Member, Organisation, Role
+from canteens.models import Member, Organisation, ProcurementPlan, Role
+from suppliers.access import sees_all_supply
 
 
 def organisations_for(
@@ -38,3 +39,12 @@ def is_buyer(*, user: User | AnonymousUser, organisation_id: int) -> bool:
 
 def is_approver(*, user: User | AnonymousUser, organisation_id: int) -> bool:
     return organisation_id in organisation_ids(user=user, role=Role.APPROVER)
+
+
+def plans_visible(*, user: User | AnonymousUser) -> QuerySet[ProcurementPlan]:
+    """Staff and officials: every canteen's procurement plans; a canteen's members:
+    its plans; anyone else: none."""
+    plans = ProcurementPlan.objects.select_related("organisation")
+    if sees_all_supply(user):
+        return plans
+    return plans.filter(organisation_id__in=organisation_ids(user=user))

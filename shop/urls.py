@@ -17,6 +17,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("canteen/", include("fulfilment.web.urls")),
+    path("reports/canteens/", include("fulfilment.web.report_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

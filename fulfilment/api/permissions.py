@@ -24,6 +24,10 @@ def approves(user) -> bool:
     return bool(organisation_ids(user=user, role=Role.APPROVER))
 
 
+def plans_procurement(user) -> bool:
+    return is_staff(user) or approves(user)
+
+
 def answers_allocations(user) -> bool:
     return is_staff(user) or bool(managed_cooperative_ids(user=user))
 
@@ -31,6 +35,10 @@ def answers_allocations(user) -> bool:
 BUYERS = (buys, _("Only a canteen's buyers can do this."))
 APPROVERS = (approves, _("Only a canteen's approvers can do this."))
 STAFF = (is_staff, _("Only platform staff can do this."))
+PLANNERS = (
+    plans_procurement,
+    _("Only platform staff and a canteen's approvers can set procurement plans."),
+)
 COOPERATIVES = (
     answers_allocations,
     _("Only cooperative managers and staff can answer allocations."),

@@ -1,6 +1,8 @@
-"""Routes of the bulk-order API; ``shop.api.urls`` registers them on the one /api/v1/
-router, so the API root lists every endpoint."""
+"""Routes of the bulk-order API and of canteens' procurement plans and progress;
+``shop.api.urls`` registers them on the one /api/v1/ router, so the API root lists
+every endpoint."""
 
+from fulfilment.api.progress import ProcurementPlanViewSet, ProcurementProgressViewSet
 from fulfilment.api.views import (
     AllocationViewSet,
     AvailabilityViewSet,
@@ -13,6 +15,8 @@ ROUTES = [
     ("standing-orders", StandingOrderViewSet, "standing-order"),
     ("allocations", AllocationViewSet, "allocation"),
     ("availability", AvailabilityViewSet, "availability"),
+    ("procurement-plans", ProcurementPlanViewSet, "procurement-plan"),
+    ("procurement-progress", ProcurementProgressViewSet, "procurement-progress"),
 ]
 
 

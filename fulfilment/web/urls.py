@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import progress, views
 
 app_name = "canteen"
 
@@ -45,4 +45,6 @@ urlpatterns = [
         views.StopStandingOrderView.as_view(),
         name="standing-stop",
     ),
+    path("progress/", progress.ProgressView.as_view(), name="progress"),
+    path("progress/plan/", progress.SetPlanView.as_view(), name="progress-plan"),
 ]
