@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "channels.dashboard.apps.ChannelsDashboardConfig",
     "canteens.apps.CanteensConfig",
     "ledger.apps.LedgerConfig",
+    "ledger.dashboard.apps.LedgerDashboardConfig",
     "fulfilment.apps.FulfilmentConfig",
     "fulfilment.dashboard.apps.FulfilmentDashboardConfig",
 ]
@@ -281,6 +282,17 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
                 "url_name": "dashboard:channel-list",
             },
             {"label": _("Open a channel"), "url_name": "dashboard:channel-create"},
+        ],
+    },
+    {
+        "label": _("Sales"),
+        "icon": "fas fa-cash-register",
+        "children": [
+            {
+                "label": _("Counter-sale batches"),
+                "url_name": "dashboard:sales-batch-list",
+            },
+            {"label": _("Upload counter sales"), "url_name": "dashboard:sales-upload"},
         ],
     },
 ]

@@ -5,8 +5,8 @@ from oscar.apps.dashboard import apps as oscar_apps
 
 class DashboardConfig(oscar_apps.DashboardConfig):
     """Oscar's dashboard plus the supply side (lots, households, movements) and
-    fulfilment (allocations, delivery days, documents) and the direct-supply
-    channels."""
+    fulfilment (allocations, delivery days, documents), the direct-supply
+    channels and the counter sales they report."""
 
     name = "shop.apps.dashboard"
 
@@ -15,10 +15,12 @@ class DashboardConfig(oscar_apps.DashboardConfig):
         self.supply_app = apps.get_app_config("supply_dashboard")
         self.fulfilment_app = apps.get_app_config("fulfilment_dashboard")
         self.channels_app = apps.get_app_config("channels_dashboard")
+        self.sales_app = apps.get_app_config("ledger_dashboard")
 
     def get_urls(self):
         urls = super().get_urls()
         urls.append(path("supply/", include(self.supply_app.urls[0])))
         urls.append(path("fulfilment/", include(self.fulfilment_app.urls[0])))
         urls.append(path("channels/", include(self.channels_app.urls[0])))
+        urls.append(path("sales/", include(self.sales_app.urls[0])))
         return self.post_process_urls(urls)
