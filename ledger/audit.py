@@ -6,7 +6,8 @@ recompute the (lot, kg, yuan) parts a batch of its records must put in the ledge
 part is split over the lot's households with the same exact rule used when it was
 written, and the ledger's net entries (reversals included) must match household by
 household, to the gram and the fen. The yearly household summaries must equal the
-entries. Sources go in chunks, so a year of ledger is checked in bounded memory.
+entries. Sums come back to whole grams and fen (SQLite adds decimals as floats).
+Sources go in chunks, so a year of ledger is checked in bounded memory.
 """
 
 from collections import defaultdict
@@ -42,7 +43,7 @@ class Difference:
 def counter_sale_parts(ids) -> Parts:
     """A counter sale's lots were chosen first-in-first-out when it was recorded,
     so its split over lots is the ledger's; what must hold is the sale's total."""
-    net = defaultdict(lambda: [ZERO, ZERO])
+    net = defaultdict(list)  # sale -> [(lot, kg, yuan)]
     for source_id, lot_id, kg, yuan in (
         LedgerEntry.objects.filter(
             source_kind=SourceKind.COUNTER_SALE, source_id__in=ids
@@ -51,12 +52,11 @@ def counter_sale_parts(ids) -> Parts:
         .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
         .values_list("source_id", "lot_id", "kg", "yuan")
     ):
-        net[(source_id, lot_id)][0] += kg
-        net[(source_id, lot_id)][1] += yuan
+        net[source_id].append((lot_id, kg.quantize(GRAM), yuan.quantize(FEN)))
     parts: Parts = {}
     for sale in CounterSale.objects.filter(pk__in=ids).select_related("batch"):
         withdrawn = sale.batch.withdrawn_at is not None
-        lots = [(lot, kg, yuan) for (s, lot), (kg, yuan) in net.items() if s == sale.pk]
+        lots = net.get(sale.pk, [])
         if withdrawn:
             parts[sale.pk] = []
         elif (
@@ -121,11 +121,11 @@ def _found_entries(kind: str, ids: list[int]) -> dict[tuple, tuple]:
         .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
         .values_list("source_id", "lot_id", "household_id", "kg", "yuan")
     )
-    return {
-        (kind, s, lot, household): (kg, yuan)
+    found = {
+        (kind, s, lot, household): (kg.quantize(GRAM), yuan.quantize(FEN))
         for s, lot, household, kg, yuan in rows
-        if kg or yuan
     }
+    return {key: value for key, value in found.items() if any(value)}
 
 
 def _check_entries(kind: str, recompute) -> Iterator[Difference]:
@@ -161,8 +161,8 @@ def _check_incomes() -> Iterator[Difference]:
         .values_list("household_id", "year", "kg", "yuan")
     )
     for household_id, year, kg, yuan in [*originals, *reversals]:
-        from_entries[(household_id, year)][0] += kg
-        from_entries[(household_id, year)][1] += yuan
+        from_entries[(household_id, year)][0] += kg.quantize(GRAM)
+        from_entries[(household_id, year)][1] += yuan.quantize(FEN)
     summaries = {
         (h, y): (kg, yuan)
         for h, y, kg, yuan in HouseholdIncome.objects.values_list(

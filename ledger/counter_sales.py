@@ -34,7 +34,7 @@ from ledger.models import (
     LedgerEntry,
     SourceKind,
 )
-from ledger.services import SalePart, record_sale, reverse_source
+from ledger.services import Sale, SalePart, record_sales, reverse_source
 from shop.apps.catalogue.models import CertificateStatus
 from suppliers.models import Cooperative, StockLot
 from suppliers.tabular import RowError
@@ -218,7 +218,9 @@ def _unaccounted_lots(product_ids) -> dict[int, list]:
     )
     by_product = defaultdict(list)
     for lot in lots:
-        lot.unaccounted_kg = lot.received_kg - (sold.get(lot.pk) or ZERO)
+        # SQLite sums decimals as floats: back to whole grams.
+        sold_kg = (sold.get(lot.pk) or ZERO).quantize(GRAM)
+        lot.unaccounted_kg = lot.received_kg - sold_kg
         by_product[lot.product_id].append(lot)
     return by_product
 
@@ -259,6 +261,15 @@ def _attribute(row: _Row, lots, errors) -> tuple[str, list[tuple[StockLot, Decim
     return how, taken
 
 
+def _parts(yuan: Decimal, taken) -> list[SalePart]:
+    """A row's yuan split over the lots its kg came from, pro rata to the kg."""
+    yuans = largest_remainder(yuan, [kg for _lot, kg in taken], FEN)
+    return [
+        SalePart(lot_id=lot.pk, kg=kg, yuan=share)
+        for (lot, kg), share in zip(taken, yuans, strict=True)
+    ]
+
+
 @transaction.atomic
 def record_counter_sales(
     *,
@@ -296,8 +307,8 @@ def record_counter_sales(
         raise CounterSalesRejected(
             [RowError(0, "reference", _("This batch is being recorded already."))]
         ) from exc
-    for row, how, taken in attributed:
-        sale = CounterSale.objects.create(
+    sales = CounterSale.objects.bulk_create(
+        CounterSale(
             batch=batch,
             line=row.given.line,
             sale_date=row.given.sale_date,
@@ -309,17 +320,20 @@ def record_counter_sales(
             yuan=row.given.yuan,
             attribution=how,
         )
-        yuans = largest_remainder(row.given.yuan, [kg for _lot, kg in taken], FEN)
-        record_sale(
-            source_kind=SourceKind.COUNTER_SALE,
-            source_id=sale.pk,
-            sale_date=sale.sale_date,
-            channel_id=row.channel.pk,
-            parts=[
-                SalePart(lot_id=lot.pk, kg=kg, yuan=yuan)
-                for (lot, kg), yuan in zip(taken, yuans, strict=True)
-            ],
-        )
+        for row, how, _taken in attributed
+    )
+    record_sales(
+        sales=[
+            Sale(
+                source_kind=SourceKind.COUNTER_SALE,
+                source_id=sale.pk,
+                sale_date=sale.sale_date,
+                channel_id=sale.channel_id,
+                parts=_parts(row.given.yuan, taken),
+            )
+            for sale, (row, _how, taken) in zip(sales, attributed, strict=True)
+        ]
+    )
     return batch
 
 

@@ -23,6 +23,17 @@ class SalePart:
     yuan: Decimal
 
 
+@dataclass(frozen=True)
+class Sale:
+    """A final sale of one source record: what ``record_sales`` writes."""
+
+    source_kind: str
+    source_id: int
+    sale_date: datetime.date
+    channel_id: int
+    parts: Sequence[SalePart]
+
+
 @transaction.atomic
 def record_sale(
     *,
@@ -37,7 +48,17 @@ def record_sale(
     The entries of a part add up to the part exactly (to the gram and the fen);
     each household's yearly summary moves in the same transaction.
     """
-    lot_ids = {part.lot_id for part in parts}
+    return record_sales(
+        sales=[Sale(source_kind, source_id, sale_date, channel_id, parts)]
+    )
+
+
+@transaction.atomic
+def record_sales(*, sales: Sequence[Sale]) -> list[LedgerEntry]:
+    """``record_sale`` for many sales at once (a counter-sale batch has hundreds of
+    rows): the same few queries however many there are, but for the bulk insert,
+    which the database may take in several statements."""
+    lot_ids = {part.lot_id for sale in sales for part in sale.parts}
     lots = {
         row["id"]: row
         for row in StockLot.objects.filter(pk__in=lot_ids).values(
@@ -52,19 +73,20 @@ def record_sale(
     ):
         shares[share["lot_id"]].append(share)
     entries = []
-    for part in parts:
-        lot, lot_shares = lots[part.lot_id], shares[part.lot_id]
-        weights = [share["kg"] for share in lot_shares]
-        kgs = largest_remainder(part.kg, weights, GRAM)
-        yuans = largest_remainder(part.yuan, weights, FEN)
-        for share, kg, yuan in zip(lot_shares, kgs, yuans, strict=True):
-            if kg or yuan:
-                entries.append(
-                    LedgerEntry(
-                        source_kind=source_kind,
-                        source_id=source_id,
-                        sale_date=sale_date,
-                        channel_id=channel_id,
+    by_year = defaultdict(list)
+    for sale in sales:
+        for part in sale.parts:
+            lot, lot_shares = lots[part.lot_id], shares[part.lot_id]
+            weights = [share["kg"] for share in lot_shares]
+            kgs = largest_remainder(part.kg, weights, GRAM)
+            yuans = largest_remainder(part.yuan, weights, FEN)
+            for share, kg, yuan in zip(lot_shares, kgs, yuans, strict=True):
+                if kg or yuan:
+                    entry = LedgerEntry(
+                        source_kind=sale.source_kind,
+                        source_id=sale.source_id,
+                        sale_date=sale.sale_date,
+                        channel_id=sale.channel_id,
                         household_id=share["household_id"],
                         village_id=share["household__village_id"],
                         cooperative_id=lot["cooperative_id"],
@@ -73,9 +95,11 @@ def record_sale(
                         kg=kg,
                         yuan=yuan,
                     )
-                )
+                    entries.append(entry)
+                    by_year[sale.sale_date.year].append(entry)
     LedgerEntry.objects.bulk_create(entries)
-    _add_to_incomes(entries, year=sale_date.year)
+    for year in sorted(by_year):
+        _add_to_incomes(by_year[year], year=year)
     return entries
 
 

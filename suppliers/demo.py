@@ -37,7 +37,12 @@ from django.utils.translation import gettext as _
 
 from suppliers import services, stock
 from suppliers.access import OFFICIALS_GROUP
-from suppliers.demo_data import places, products_other, products_yingde
+from suppliers.demo_data import (
+    places,
+    products_other,
+    products_staples,
+    products_yingde,
+)
 from suppliers.demo_data.catalogue import (
     CATEGORIES,
     ISSUERS,
@@ -64,7 +69,9 @@ SEED = 2020
 SITE_DOMAIN = "127.0.0.1:8000"
 SITE_NAME = "清远农家"
 EMAIL_DOMAIN = "nongjia.example"
-PRODUCTS: tuple[ProductRow, ...] = products_yingde.PRODUCTS + products_other.PRODUCTS
+PRODUCTS: tuple[ProductRow, ...] = (
+    products_yingde.PRODUCTS + products_other.PRODUCTS + products_staples.PRODUCTS
+)
 MAX_HARVEST_AGE_DAYS = 21  # lots harvested within the last three weeks
 
 

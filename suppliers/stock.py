@@ -437,6 +437,37 @@ def ship_lot(
     return lot
 
 
+@transaction.atomic
+def supply_channel(
+    *, lot_id: int, kg: Decimal, reason: str, reference: str = "", actor=None
+) -> StockLot:
+    """Ship free kg of a lot to a direct-supply channel (a counter, the distribution
+    centre...) whose sales its operator reports afterwards as counter sales.
+
+    It records goods that have already left, so unlike ``reserve_lot`` it accepts a
+    lot past best-before; it never takes reserved kg, which belong to orders.
+    """
+    kg = check_kg(kg)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say where the kilograms went.")})
+    lot, record = _lock_lot(lot_id)
+    if kg > lot.available_kg:
+        raise StockConflict(
+            _("Only %(free)s kg of this lot are free.") % {"free": lot.available_kg}
+        )
+    _move(
+        lot,
+        kind=MovementKind.SHIPPED,
+        on_hand_delta=-kg,
+        reserved_delta=ZERO,
+        actor=actor,
+        reason=reason.strip(),
+        reference=reference,
+    )
+    sync_stockrecord(stockrecord=record, product=lot.product)
+    return lot
+
+
 def write_off_expired_lots(*, today: datetime.date | None = None) -> int:
     """Write off the unreserved kg of lots past best-before; returns lots touched.
 

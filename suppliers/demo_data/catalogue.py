@@ -44,6 +44,8 @@ CATEGORIES = (
     ("more/passion-fruit", "百香果"),
     ("more/bean-sprouts", "豆芽"),
     ("more/honey", "蜂蜜"),
+    ("more/rice", "大米"),
+    ("more/vegetables", "时令蔬菜"),
 )
 
 ISSUERS = {

@@ -4,7 +4,9 @@ ledger, all or nothing, never counted twice, withdrawn by reversal."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from channels.services import open_channel
 from ledger.counter_sales import (
@@ -180,3 +182,28 @@ def test_withdrawing_a_batch_reverses_it_exactly_once(counter, rice, cooperative
     assert LedgerEntry.objects.filter(lot=lot).aggregate(kg=Sum("kg"))["kg"] == D(
         "10.000"
     )
+
+
+def _queries_to_record(rows, reference):
+    with CaptureQueriesContext(connection) as captured:
+        record_counter_sales(rows=rows, reference=reference)
+    return len(captured)
+
+
+def test_the_queries_do_not_grow_with_the_rows(counter, rice, cooperative):
+    households = [make_household(cooperative=cooperative) for _ in range(3)]
+    for _ in range(2):
+        make_lot(cooperative=cooperative, product=rice, kg="100", households=households)
+
+    one = _queries_to_record([sale(kg="5")], "GB-one")
+    # Few enough entries for one insert statement even on SQLite.
+    many = _queries_to_record(
+        [sale(line, kg="5", yuan="31.00") for line in range(2, 22)], "GB-many"
+    )
+
+    assert many == one
+    assert CounterSale.objects.count() == 21
+    # 105 kg from lots of 100 kg: the last row took the second lot's first 5 kg.
+    parts = LedgerEntry.objects.values("lot_id").annotate(kg=Sum("kg"))
+    assert sorted(part["kg"] for part in parts) == [D("5.000"), D("100.000")]
+    assert HouseholdIncome.objects.aggregate(y=Sum("yuan"))["y"] == D("682.00")

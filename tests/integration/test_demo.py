@@ -75,12 +75,12 @@ def test_load_demo_is_refused_when_demo_data_is_off(db, settings):
 def test_load_demo_prints_the_summary_and_the_four_logins(db):
     out = io.StringIO()
 
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--no-history", stdout=out)
 
     text = out.getvalue()
     assert "8 counties" in text
     assert "8 cooperatives" in text
-    assert "40 products" in text
+    assert "45 products" in text
     assert "password: nongjia-demo" in text
     for username in ("buyer", "manager", "official", "staff"):
         assert re.search(rf"^\s+{username}\s", text, re.MULTILINE)
@@ -100,8 +100,8 @@ def test_load_demo_loads_places_cooperatives_households_and_catalogue(loaded):
     }
     assert Village.objects.count() == len(places.VILLAGES) == 24
     assert Cooperative.objects.count() == 8
-    assert Product.objects.count() == 40
-    assert StockRecord.objects.count() == 40
+    assert Product.objects.count() == 45
+    assert StockRecord.objects.count() == 45
     assert Household.objects.count() == 322
     assert loaded.households == 322
     assert loaded.cooperatives == 8
@@ -270,7 +270,7 @@ def test_demo_tables_are_consistent():
     catchments = {row.key: {v for v, _n in row.catchment} for row in COOPERATIVES}
     for product in demo.PRODUCTS:
         assert product.origin in catchments[product.cooperative]
-    assert len({p.upc for p in demo.PRODUCTS}) == len(demo.PRODUCTS) == 40
+    assert len({p.upc for p in demo.PRODUCTS}) == len(demo.PRODUCTS) == 45
     assert len({p.slug for p in demo.PRODUCTS}) == len(demo.PRODUCTS)
 
 

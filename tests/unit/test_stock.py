@@ -301,3 +301,78 @@ def test_oscar_allocation_hooks_move_lot_kg(cooperative, product):
     assert counts(cooperative, product) == (2, 0)
     with pytest.raises(StockConflict):
         record.allocate(3)
+
+
+def test_supply_channel_ships_free_kg_out_even_past_best_before(
+    cooperative, product, manager
+):
+    lot = make_lot(
+        cooperative=cooperative,
+        product=product,
+        kg="103",
+        harvest_date=TODAY() - datetime.timedelta(days=10),
+        best_before=TODAY() - datetime.timedelta(days=1),
+    )
+    stock.supply_channel(
+        lot_id=lot.pk,
+        kg=D("70.5"),
+        reason="sent to the Grandbuy counter",
+        reference="GB-W03",
+        actor=manager,
+    )
+
+    lot.refresh_from_db()
+    assert (lot.on_hand_kg, lot.reserved_kg) == (D("32.500"), D("0.000"))
+    movement = lot.movements.order_by("-id").first()
+    assert (
+        movement.kind,
+        movement.on_hand_delta_kg,
+        movement.reserved_delta_kg,
+        movement.on_hand_after_kg,
+        movement.reason,
+        movement.reference,
+        movement.actor,
+    ) == (
+        MovementKind.SHIPPED,
+        D("-70.5"),
+        D(0),
+        D("32.5"),
+        "sent to the Grandbuy counter",
+        "GB-W03",
+        manager,
+    )
+    assert counts(cooperative, product) == (6, 0)  # floor(32.5 / 5)
+    assert_lot_matches_movements(lot)
+
+
+def test_supply_channel_refuses_more_than_the_free_kg(cooperative, product):
+    lot = make_lot(cooperative=cooperative, product=product, kg="10")
+    stock.reserve_lot(lot_id=lot.pk, kg=D("4"), reason="order")
+
+    with pytest.raises(StockConflict, match=r"Only 6\.000 kg of this lot are free\."):
+        stock.supply_channel(lot_id=lot.pk, kg=D("6.001"), reason="counter")
+
+    lot.refresh_from_db()
+    assert (lot.on_hand_kg, lot.reserved_kg) == (D(10), D(4))
+    assert lot.movements.count() == 2
+    assert counts(cooperative, product) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("kg", "reason", "field"),
+    [
+        (D("0"), "counter", "kg"),
+        (D("1.0001"), "counter", "kg"),
+        (D("1"), " ", "reason"),
+    ],
+)
+def test_supply_channel_needs_kg_and_a_reason(cooperative, product, kg, reason, field):
+    lot = make_lot(cooperative=cooperative, product=product, kg="10")
+
+    with pytest.raises(ValidationError) as raised:
+        stock.supply_channel(lot_id=lot.pk, kg=kg, reason=reason)
+
+    assert field in raised.value.message_dict
+    lot.refresh_from_db()
+    assert lot.on_hand_kg == D(10)
+    assert lot.movements.count() == 1
