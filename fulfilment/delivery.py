@@ -196,6 +196,7 @@ def _write_ledger(bulk_order, receipt_lines, allocations) -> None:
             record_sale(
                 source_kind=SourceKind.RECEIPT_LINE,
                 source_id=receipt_line.pk,
+                order_ref=bulk_order.order.number,
                 sale_date=bulk_order.delivery_date,
                 channel_id=bulk_order.organisation.channel_id,
                 parts=parts,

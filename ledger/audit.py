@@ -16,12 +16,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import F, Sum, Value
+from django.db.models.functions import (
+    ExtractMonth,
+    ExtractQuarter,
+    ExtractYear,
+    TruncMonth,
+)
 from django.utils.module_loading import import_string
 
 from ledger.apportion import FEN, GRAM, largest_remainder
-from ledger.models import CounterSale, HouseholdIncome, LedgerEntry, SourceKind
+from ledger.models import (
+    CounterSale,
+    HouseholdIncome,
+    LedgerEntry,
+    PeriodMember,
+    SalesFact,
+    SourceKind,
+)
 from suppliers.models import LotShare
 
 CHUNK = 2000
@@ -142,38 +154,124 @@ def _check_entries(kind: str, recompute) -> Iterator[Difference]:
                 )
 
 
+def _rounded(kg, yuan) -> tuple:
+    """SQLite sums decimals as floats: back to grams and fen (exact elsewhere)."""
+    return (Decimal(kg).quantize(GRAM), Decimal(yuan).quantize(FEN))
+
+
+def _compare(what: str, expected: dict, found: dict) -> Iterator[Difference]:
+    zero = (ZERO, ZERO)
+    for key in sorted(set(expected) | set(found), key=str):
+        if expected.get(key, zero) != found.get(key, zero):
+            yield Difference(what, key, expected.get(key, zero), found.get(key, zero))
+
+
 def _check_incomes() -> Iterator[Difference]:
-    """Each household's yearly summary: its entries, a reversal counted in the
-    year of the entry it reverses."""
-    from_entries = defaultdict(lambda: [ZERO, ZERO])
-    originals = (
-        LedgerEntry.objects.filter(reverses__isnull=True)
-        .annotate(year=ExtractYear("sale_date"))
-        .values("household_id", "year")
+    """Each household's yearly summary: the sum of its entries of that year."""
+    by_year = LedgerEntry.objects.annotate(year=ExtractYear("sale_date"))
+    from_entries = {
+        (h, y): _rounded(kg, yuan)
+        for h, y, kg, yuan in by_year.values("household_id", "year")
         .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
         .values_list("household_id", "year", "kg", "yuan")
-    )
-    reversals = (
-        LedgerEntry.objects.filter(reverses__isnull=False)
-        .annotate(year=ExtractYear("reverses__sale_date"))
-        .values("household_id", "year")
-        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
-        .values_list("household_id", "year", "kg", "yuan")
-    )
-    for household_id, year, kg, yuan in [*originals, *reversals]:
-        from_entries[(household_id, year)][0] += kg.quantize(GRAM)
-        from_entries[(household_id, year)][1] += yuan.quantize(FEN)
+    }
     summaries = {
         (h, y): (kg, yuan)
         for h, y, kg, yuan in HouseholdIncome.objects.values_list(
             "household_id", "year", "kg", "yuan"
         )
     }
-    for key in sorted(set(from_entries) | set(summaries)):
-        expected = tuple(from_entries.get(key, (ZERO, ZERO)))
-        found = summaries.get(key, (ZERO, ZERO))
-        if expected != found:
-            yield Difference("household income", key, expected, found)
+    yield from _compare("household income", from_entries, summaries)
+
+
+def _check_facts() -> Iterator[Difference]:
+    keys = ("channel_id", "cooperative_id", "product_id", "village_id")
+    for grain, day in (("day", F("sale_date")), ("month", TruncMonth("sale_date"))):
+        expected = {}
+        for row in (
+            LedgerEntry.objects.annotate(d=day)
+            .values("d", *keys)
+            .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+            .values_list("d", *keys, "kg", "yuan")
+        ):
+            totals = _rounded(row[-2], row[-1])
+            if any(totals):
+                expected[(grain, row[0], *row[1:-2])] = totals
+        found = {
+            (grain, row[0], *row[1:-2]): (row[-2], row[-1])
+            for row in SalesFact.objects.filter(grain=grain).values_list(
+                "day", *keys, "kg", "yuan"
+            )
+            if row[-2] or row[-1]
+        }
+        yield from _compare(f"sales fact ({grain})", expected, found)
+
+
+def _period(level: str, year: int, part: int | None) -> str:
+    if level == "year":
+        return f"{year}"
+    if level == "quarter":
+        return f"{year}Q{part}"
+    return f"{year}-{part:02d}"
+
+
+def _check_members() -> Iterator[Difference]:
+    """Households and orders per calendar period, with their maps by channel,
+    cooperative and product: recomputed by the database from the entries."""
+    parts = {"year": None, "quarter": ExtractQuarter, "month": ExtractMonth}
+    members = (("household", "household_id"), ("order", "order_ref"))
+    dims = (("channels", "channel_id"), ("cooperatives", "cooperative_id"))
+    dims += (("products", "product_id"),)
+    for kind, member in members:
+        for level, part in parts.items():
+            entries = LedgerEntry.objects.annotate(
+                y=ExtractYear("sale_date"), p=part("sale_date") if part else Value(0)
+            )
+            expected = {}
+            for y, p, m, kg, yuan in (
+                entries.values("y", "p", member)
+                .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+                .values_list("y", "p", member, "kg", "yuan")
+            ):
+                expected[(kind, _period(level, y, p), str(m))] = [
+                    *_rounded(kg, yuan),
+                    {},
+                    {},
+                    {},
+                ]
+            for index, (_name, dim) in enumerate(dims, start=2):
+                for y, p, m, d, yuan in (
+                    entries.values("y", "p", member, dim)
+                    .annotate(yuan=Sum("yuan"))
+                    .values_list("y", "p", member, dim, "yuan")
+                ):
+                    yuan = Decimal(yuan).quantize(FEN)
+                    if yuan:
+                        key = (kind, _period(level, y, p), str(m))
+                        expected[key][index][str(d)] = yuan
+            expected = {
+                k: (*v[:2], *(tuple(sorted(x.items())) for x in v[2:]))
+                for k, v in expected.items()
+                if v[0] or v[1] or any(v[2:])
+            }
+            found = {}
+            for row in PeriodMember.objects.filter(kind=kind).values_list(
+                "period", "member", "kg", "yuan", *(name for name, _d in dims)
+            ):
+                period, m, kg, yuan, *maps = row
+                if len(period) != len(_period(level, 2000, 1)):
+                    continue  # another level's period
+                value = (
+                    kg,
+                    yuan,
+                    *(
+                        tuple(sorted((k, Decimal(v)) for k, v in x.items()))
+                        for x in maps
+                    ),
+                )
+                if kg or yuan or any(maps):
+                    found[(kind, period, m)] = value
+            yield from _compare(f"{kind}s by {level}", expected, found)
 
 
 def verify_ledger() -> Iterator[Difference]:
@@ -185,3 +283,5 @@ def verify_ledger() -> Iterator[Difference]:
     for kind in sorted(kinds & set(known)):
         yield from _check_entries(kind, known[kind])
     yield from _check_incomes()
+    yield from _check_facts()
+    yield from _check_members()

@@ -327,6 +327,7 @@ def record_counter_sales(
             Sale(
                 source_kind=SourceKind.COUNTER_SALE,
                 source_id=sale.pk,
+                order_ref=f"C{sale.pk}",
                 sale_date=sale.sale_date,
                 channel_id=sale.channel_id,
                 parts=_parts(row.given.yuan, taken),

@@ -24,6 +24,14 @@ class SourceKind(models.TextChoices):
 class LedgerEntry(models.Model):
     source_kind = models.CharField(max_length=32, choices=SourceKind.choices)
     source_id = models.BigIntegerField()
+    order_ref = models.CharField(
+        _("Order"),
+        max_length=40,
+        help_text=_(
+            "The order the sale belongs to (a bulk or store order, or one counter "
+            "sale), for counting orders"
+        ),
+    )
     sale_date = models.DateField(_("Sale date"), db_index=True)
     channel = models.ForeignKey(
         "channels.Channel", on_delete=models.PROTECT, related_name="+"
@@ -166,3 +174,80 @@ class CounterSale(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.line}"
+
+
+# --- summaries for reports, kept in the same transaction as the entries ---------
+
+
+class SalesFact(models.Model):
+    """kg and yuan of the entries of one day (``grain`` "day") or month (``grain``
+    "month", ``day`` its first day) per channel, cooperative, product and village:
+    what reports sum instead of the ledger. Other groupings are joins of these keys.
+    """
+
+    grain = models.CharField(max_length=5)
+    day = models.DateField()
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.PROTECT, related_name="+"
+    )
+    cooperative = models.ForeignKey(
+        "suppliers.Cooperative", on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "suppliers.Village", on_delete=models.PROTECT, related_name="+"
+    )
+    kg = models.DecimalField(default=0, **KG)
+    yuan = models.DecimalField(default=0, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "channel", "cooperative", "product", "village"],
+                name="sales_fact_key",
+            )
+        ]
+        indexes = [models.Index(fields=["grain", "day"])]
+
+    def __str__(self):
+        return f"{self.grain} {self.day}: {self.yuan}"
+
+
+class PeriodMember(models.Model):
+    """A household (``kind`` "household") or an order (``kind`` "order") that had
+    sales in a calendar period ("2020", "2020Q1", "2020-03"): its net kg and yuan,
+    and its net yuan by channel, cooperative and product (maps of id to yuan).
+
+    Distinct counts — households reached, orders — cannot be summed across rows or
+    periods; these rows let reports count them exactly for calendar periods, under
+    one dimension's filter or grouping, without reading the ledger. Net, so a
+    household whose only sale was reversed is not counted.
+    """
+
+    kind = models.CharField(max_length=9)
+    period = models.CharField(max_length=7)
+    member = models.CharField(max_length=40)
+    village = models.ForeignKey(
+        "suppliers.Village",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The household's village (households only)",
+    )
+    kg = models.DecimalField(default=0, **KG)
+    yuan = models.DecimalField(default=0, **MONEY)
+    channels = models.JSONField(default=dict)
+    cooperatives = models.JSONField(default=dict)
+    products = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "member"], name="period_member_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.member} in {self.period}"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from ledger import summaries
 from ledger.apportion import FEN, GRAM, largest_remainder
 from ledger.models import HouseholdIncome, LedgerEntry
 from suppliers.models import LotShare, StockLot
@@ -29,6 +29,7 @@ class Sale:
 
     source_kind: str
     source_id: int
+    order_ref: str
     sale_date: datetime.date
     channel_id: int
     parts: Sequence[SalePart]
@@ -39,6 +40,7 @@ def record_sale(
     *,
     source_kind: str,
     source_id: int,
+    order_ref: str,
     sale_date: datetime.date,
     channel_id: int,
     parts: Sequence[SalePart],
@@ -49,7 +51,7 @@ def record_sale(
     each household's yearly summary moves in the same transaction.
     """
     return record_sales(
-        sales=[Sale(source_kind, source_id, sale_date, channel_id, parts)]
+        sales=[Sale(source_kind, source_id, order_ref, sale_date, channel_id, parts)]
     )
 
 
@@ -85,6 +87,7 @@ def record_sales(*, sales: Sequence[Sale]) -> list[LedgerEntry]:
                     entry = LedgerEntry(
                         source_kind=sale.source_kind,
                         source_id=sale.source_id,
+                        order_ref=sale.order_ref,
                         sale_date=sale.sale_date,
                         channel_id=sale.channel_id,
                         household_id=share["household_id"],
@@ -100,6 +103,7 @@ def record_sales(*, sales: Sequence[Sale]) -> list[LedgerEntry]:
     LedgerEntry.objects.bulk_create(entries)
     for year in sorted(by_year):
         _add_to_incomes(by_year[year], year=year)
+    summaries.add(entries)
     return entries
 
 
@@ -130,8 +134,10 @@ def _add_to_incomes(entries: Sequence[LedgerEntry], *, year: int) -> None:
 @transaction.atomic
 def reverse_source(*, source_kind: str, source_id: int) -> list[LedgerEntry]:
     """Cancel a source's entries with reversing entries (never an update or a
-    delete): each gets its mirror image, linked to it, dated today. Entries already
-    reversed are left alone, so calling it twice reverses once."""
+    delete): each gets its mirror image, linked to it, on the same sale date (so the
+    day's, the year's and each report's figures net to zero; when it was reversed
+    is the mirror's ``created_at``). Entries already reversed are left alone, so
+    calling it twice reverses once."""
     entries = list(
         LedgerEntry.objects.select_for_update(of=("self",))
         .filter(
@@ -142,12 +148,12 @@ def reverse_source(*, source_kind: str, source_id: int) -> list[LedgerEntry]:
         )
         .order_by("pk")
     )
-    today = timezone.localdate()
     mirrors = LedgerEntry.objects.bulk_create(
         LedgerEntry(
             source_kind=entry.source_kind,
             source_id=entry.source_id,
-            sale_date=today,
+            order_ref=entry.order_ref,
+            sale_date=entry.sale_date,
             channel_id=entry.channel_id,
             reverses=entry,
             household_id=entry.household_id,
@@ -161,9 +167,9 @@ def reverse_source(*, source_kind: str, source_id: int) -> list[LedgerEntry]:
         for entry in entries
     )
     by_year = defaultdict(list)
-    for entry, mirror in zip(entries, mirrors, strict=True):
-        # The income is taken back from the year it was counted in.
-        by_year[entry.sale_date.year].append(mirror)
-    for year, year_mirrors in by_year.items():
+    for mirror in mirrors:
+        by_year[mirror.sale_date.year].append(mirror)
+    for year, year_mirrors in sorted(by_year.items()):
         _add_to_incomes(year_mirrors, year=year)
+    summaries.add(mirrors)
     return mirrors

@@ -20,6 +20,8 @@ CASTS = {
 
 
 def _cast(field) -> str:
+    if isinstance(field, models.JSONField):
+        return "JSONB" if connection.vendor == "postgresql" else "TEXT"
     for kind, cast in CASTS.items():
         if type(field) is kind:
             return cast

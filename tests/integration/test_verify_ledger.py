@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from fulfilment import cooperative_side as coop
 from fulfilment.delivery import ReceivedLine, confirm_receipt, mark_delivered
 from fulfilment.models import Allocation
+from ledger.audit import verify_ledger
 from ledger.counter_sales import record_counter_sales, withdraw_batch
-from ledger.models import HouseholdIncome, LedgerEntry
+from ledger.models import HouseholdIncome, LedgerEntry, PeriodMember, SalesFact
 from tests.factories import (
     ProductFactory,
     UserFactory,
@@ -61,8 +62,33 @@ def test_a_changed_entry_is_found(books):
     entry = LedgerEntry.objects.filter(source_kind="receipt_line").first()
     LedgerEntry.objects.filter(pk=entry.pk).update(yuan=entry.yuan + D("0.01"))
 
-    with pytest.raises(CommandError, match="2 difference"):
-        verify()  # the entry, and the household's yearly income no longer matching
+    with pytest.raises(CommandError, match="10 difference"):
+        verify()
+    # The entry against its receipt line, and every summary built from it.
+    assert sorted(d.what for d in verify_ledger()) == [
+        "entries",
+        "household income",
+        "households by month",
+        "households by quarter",
+        "households by year",
+        "orders by month",
+        "orders by quarter",
+        "orders by year",
+        "sales fact (day)",
+        "sales fact (month)",
+    ]
+
+
+def test_a_changed_report_summary_is_found(books):
+    fact = SalesFact.objects.filter(grain="month").first()
+    SalesFact.objects.filter(pk=fact.pk).update(kg=fact.kg + 1)
+    member = PeriodMember.objects.filter(kind="household", period__contains="Q").first()
+    PeriodMember.objects.filter(pk=member.pk).update(channels={})
+
+    assert sorted(d.what for d in verify_ledger()) == [
+        "households by quarter",
+        "sales fact (month)",
+    ]
 
 
 def test_a_changed_income_summary_is_found(books):

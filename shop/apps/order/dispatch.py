@@ -70,6 +70,7 @@ def dispatch_lines(*, order, lines: Sequence, quantities: Sequence[int], actor=N
         record_sale(
             source_kind=SourceKind.STORE_LINE,
             source_id=line.pk,
+            order_ref=f"S{order.number}",
             sale_date=timezone.localdate(),
             channel_id=channel.pk,
             parts=line_parts(line, quantity, shipped),
