@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "channels.dashboard.apps.ChannelsDashboardConfig",
     "canteens.apps.CanteensConfig",
     "ledger.apps.LedgerConfig",
+    "reports.apps.ReportsConfig",
     "ledger.dashboard.apps.LedgerDashboardConfig",
     "fulfilment.apps.FulfilmentConfig",
     "fulfilment.dashboard.apps.FulfilmentDashboardConfig",

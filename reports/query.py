@@ -1,0 +1,91 @@
+"""What a report asks for: a period, a grouping and filters, checked.
+
+Groupings and filters use the same names (the API's and the pages' query string):
+``channel``, ``channel-kind``, ``cooperative``, ``household``, ``village``,
+``town``, ``county``, ``product``, ``category``, ``canteen``, and ``period`` with an
+``interval`` (day, week, month, quarter, year).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from channels.models import ChannelKind
+
+GROUPINGS = (
+    "channel",
+    "channel-kind",
+    "cooperative",
+    "household",
+    "village",
+    "town",
+    "county",
+    "product",
+    "category",
+    "canteen",
+    "period",
+)
+INTERVALS = ("day", "week", "month", "quarter", "year")
+MAX_DAYS = 366 * 5
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    grouping: str | None = None  # None: the totals only (the headline)
+    interval: str = "month"
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "ReportQuery":
+        """The period of the same length just before, for the change."""
+        length = datetime.timedelta(days=self.days)
+        return ReportQuery(
+            self.start - length,
+            self.start - datetime.timedelta(days=1),
+            self.grouping,
+            self.interval,
+            self.filters,
+        )
+
+
+def build_query(
+    *, start, end, grouping=None, interval="month", filters=None
+) -> ReportQuery:
+    """A checked query, or ``ValidationError`` naming each bad field."""
+    errors = {}
+    if start is None or end is None:
+        errors["from"] = [_("Give the period: from and to dates.")]
+    elif end < start:
+        errors["to"] = [_("The end of the period is before its start.")]
+    elif (end - start).days + 1 > MAX_DAYS:
+        errors["to"] = [_("A report covers at most five years.")]
+    if grouping is not None and grouping not in GROUPINGS:
+        errors["grouping"] = [_("Unknown grouping.")]
+    if interval not in INTERVALS:
+        errors["interval"] = [_("Choose day, week, month, quarter or year.")]
+    clean = {}
+    for name, value in (filters or {}).items():
+        if name not in GROUPINGS or name == "period":
+            errors[name] = [_("Unknown filter.")]
+        elif name == "channel-kind":
+            if value not in ChannelKind.values:
+                errors[name] = [_("Unknown kind of channel.")]
+            else:
+                clean[name] = value
+        else:
+            try:
+                clean[name] = int(value)
+                if not 0 < clean[name] < 2**63:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors[name] = [_("Give an id (a whole number).")]
+    if errors:
+        raise ValidationError(errors)
+    return ReportQuery(start, end, grouping, interval, clean)

@@ -1,0 +1,458 @@
+"""Officials' reports: kg, yuan, orders and households reached, grouped and
+filtered, from the summaries kept with the ledger (``docs/reports-design.md``).
+
+- kg and yuan are summed from ``SalesFact``: monthly rows for the whole months of
+  the period, daily rows for the days at its edges (or daily rows throughout when
+  grouped by day or week).
+- Households reached and orders are distinct counts. For a calendar period (a
+  month, quarter or year — or a grouping by such periods) with filters on the
+  household's place and on at most one of channel / cooperative / product, they
+  come from ``PeriodMember``; otherwise from the ledger itself (exact, slower).
+  Each report says which (``distinct_from``). A member counts where its net yuan
+  is above zero, so sales that were reversed reach nobody.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Trunc
+
+from channels.models import Channel, ChannelKind
+from ledger.models import LedgerEntry, PeriodMember, SalesFact
+from ledger.summaries import HOUSEHOLD, ORDER, periods
+from reports.query import ReportQuery
+from suppliers.models import Cooperative, County, Household, Town, Village
+
+ZERO = Decimal(0)
+GRAM, FEN = Decimal("0.001"), Decimal("0.01")
+
+# Where each grouping/filter is on a summary fact (and, same names, on an entry).
+FIELD = {
+    "channel": "channel_id",
+    "channel-kind": "channel__kind",
+    "cooperative": "cooperative_id",
+    "household": "household_id",
+    "village": "village_id",
+    "town": "village__town_id",
+    "county": "village__town__county_id",
+    "product": "product_id",
+    "category": "product__categories",
+    "canteen": "channel__canteen",
+}
+GEOGRAPHY = ("village", "town", "county")
+# Which of a period member's maps answers a dimension.
+MAP = {
+    "channel": "channels",
+    "channel-kind": "channels",
+    "canteen": "channels",
+    "cooperative": "cooperatives",
+    "product": "products",
+    "category": "products",
+}
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    kg: Decimal = ZERO
+    yuan: Decimal = ZERO
+    orders: int = 0
+    households: int = 0
+
+    @property
+    def tonnes(self) -> Decimal:
+        return (self.kg / 1000).quantize(GRAM)
+
+    @property
+    def income_per_household(self) -> Decimal | None:
+        if not self.households:
+            return None
+        return (self.yuan / self.households).quantize(FEN)
+
+
+@dataclass
+class Report:
+    query: ReportQuery
+    rows: list[Row]
+    totals: Row
+    distinct_from: str  # "summaries" or "ledger"
+
+
+# --- filters ---------------------------------------------------------------------
+
+
+def _category_ids(category_id: int) -> list[int]:
+    """The category and every category below it."""
+    Category = apps.get_model("catalogue", "Category")
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        return []
+    return list(
+        Category.objects.filter(path__startswith=category.path).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _filter_q(filters: dict) -> Q:
+    """The filters as a condition on facts or entries (same field names)."""
+    condition = Q()
+    for name, value in filters.items():
+        if name == "category":
+            Product = apps.get_model("catalogue", "Product")
+            in_category = Product.objects.filter(categories__in=_category_ids(value))
+            condition &= Q(product_id__in=in_category.values("pk"))
+        else:
+            condition &= Q(**{FIELD[name]: value})
+    return condition
+
+
+# --- kg and yuan from the facts --------------------------------------------------
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _whole_months(start: datetime.date, end: datetime.date):
+    """First days of the first and last whole months inside [start, end], or None."""
+    first = start if start.day == 1 else _next_month(start)
+    last = _month_start(end)
+    if _next_month(last) - ONE_DAY != end:
+        last = _month_start(last - ONE_DAY)
+    return (first, last) if first <= last else None
+
+
+def _fact_period_q(query: ReportQuery) -> Q:
+    """Monthly rows for the whole months inside the period, daily rows for the days
+    at its edges (daily rows throughout when grouped by day or week)."""
+    months = None
+    if not (query.grouping == "period" and query.interval in ("day", "week")):
+        months = _whole_months(query.start, query.end)
+    if months is None:
+        return Q(grain="day", day__range=(query.start, query.end))
+    first, last = months
+    condition = Q(grain="month", day__range=(first, last))
+    if query.start < first:
+        condition |= Q(grain="day", day__range=(query.start, first - ONE_DAY))
+    if query.end >= _next_month(last):
+        condition |= Q(grain="day", day__range=(_next_month(last), query.end))
+    return condition
+
+
+def _group(query: ReportQuery, date_field: str):
+    """The grouping as an expression on facts or entries."""
+    if query.grouping == "period":
+        return Trunc(date_field, query.interval)
+    return F(FIELD[query.grouping])
+
+
+def _sums(query: ReportQuery) -> tuple[dict, tuple]:
+    """kg and yuan by group, and in all."""
+    if query.grouping == "household" or "household" in query.filters:
+        # Facts have no household: a household's entries are few, read them.
+        rows = LedgerEntry.objects.filter(sale_date__range=(query.start, query.end))
+        date_field = "sale_date"
+    else:
+        rows = SalesFact.objects.filter(_fact_period_q(query))
+        date_field = "day"
+    facts = rows.filter(_filter_q(query.filters))
+    total = facts.aggregate(kg=Sum("kg"), yuan=Sum("yuan"))
+    groups = {}
+    if query.grouping:
+        for key, kg, yuan in (
+            facts.annotate(group=_group(query, date_field))
+            .values("group")
+            .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+            .values_list("group", "kg", "yuan")
+        ):
+            if key is not None:
+                groups[key] = _exact(kg, yuan)
+    return groups, _exact(total["kg"], total["yuan"])
+
+
+def _exact(kg, yuan) -> tuple[Decimal, Decimal]:
+    """SQLite sums decimals as floats: back to grams and fen."""
+    return (
+        Decimal(kg or 0).quantize(GRAM),
+        Decimal(yuan or 0).quantize(FEN),
+    )
+
+
+# --- distinct counts: households reached, orders -----------------------------------
+
+
+def _calendar_periods(query: ReportQuery) -> list[str] | None:
+    """The calendar period keys the query covers exactly, or None."""
+    if query.grouping == "period":
+        if query.interval not in ("month", "quarter", "year"):
+            return None
+        level = {"year": 0, "quarter": 1, "month": 2}[query.interval]
+    else:
+        level = None
+    keys, day = [], query.start
+    while day <= query.end:
+        year, quarter, month = periods(day)
+        if level is None:
+            # One calendar period must cover the query exactly.
+            for key, first, after in _covering(day):
+                if first == query.start and after - ONE_DAY == query.end:
+                    return [key]
+            return None
+        key = (year, quarter, month)[level]
+        first, after = _bounds(key)
+        if first != day or after - ONE_DAY > query.end:
+            return None
+        keys.append(key)
+        day = after
+    return keys
+
+
+def _bounds(key: str) -> tuple[datetime.date, datetime.date]:
+    """First day of a period key, and the first day after it."""
+    year = int(key[:4])
+    if len(key) == 4:
+        return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    if "Q" in key:
+        month = (int(key[5]) - 1) * 3 + 1
+        first = datetime.date(year, month, 1)
+        return first, _next_month(_next_month(_next_month(first)))
+    first = datetime.date(year, int(key[5:7]), 1)
+    return first, _next_month(first)
+
+
+def _covering(day: datetime.date):
+    for key in periods(day):
+        yield (key, *_bounds(key))
+
+
+def _dimension_groups(query: ReportQuery) -> dict:
+    """For a grouping answered by a member's map: map id -> group keys."""
+    grouping = query.grouping
+    if grouping in ("channel", "cooperative", "product"):
+        return {}
+    if grouping == "channel-kind":
+        return {
+            str(pk): [kind] for pk, kind in Channel.objects.values_list("pk", "kind")
+        }
+    if grouping == "canteen":
+        Organisation = apps.get_model("canteens", "Organisation")
+        return {
+            str(channel): [pk]
+            for pk, channel in Organisation.objects.values_list("pk", "channel_id")
+        }
+    if grouping == "category":
+        groups = defaultdict(list)
+        Product = apps.get_model("catalogue", "Product")
+        for pk, category in Product.categories.through.objects.values_list(
+            "product_id", "category_id"
+        ):
+            groups[str(pk)].append(category)
+        return groups
+    return {}
+
+
+def _filter_ids(query: ReportQuery) -> tuple[str | None, set[str] | None]:
+    """The one map a query's dimension filter reads, and the ids it keeps."""
+    dims = {name: value for name, value in query.filters.items() if name in MAP}
+    if not dims:
+        return None, None
+    [(name, value)] = dims.items()
+    if name in ("channel", "cooperative", "product"):
+        return MAP[name], {str(value)}
+    if name == "channel-kind":
+        ids = Channel.objects.filter(kind=value).values_list("pk", flat=True)
+    elif name == "canteen":
+        Organisation = apps.get_model("canteens", "Organisation")
+        ids = Organisation.objects.filter(pk=value).values_list("channel_id", flat=True)
+    else:
+        Product = apps.get_model("catalogue", "Product")
+        ids = Product.objects.filter(categories__in=_category_ids(value)).values_list(
+            "pk", flat=True
+        )
+    return MAP[name], {str(pk) for pk in ids}
+
+
+def _summaries_answer(query: ReportQuery, kind: str) -> bool:
+    """Whether period members can count this query exactly."""
+    if _calendar_periods(query) is None or "household" in query.filters:
+        return False
+    if query.grouping == "household":
+        return False
+    geography = [n for n in query.filters if n in GEOGRAPHY]
+    if kind == ORDER and (geography or query.grouping in GEOGRAPHY):
+        return False  # an order's households may live in several villages
+    maps = {MAP[n] for n in query.filters if n in MAP}
+    if query.grouping in MAP:
+        maps.add(MAP[query.grouping])
+    return len(maps) <= 1 and len([n for n in query.filters if n in MAP]) <= 1
+
+
+def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
+    keys = _calendar_periods(query)
+    members = PeriodMember.objects.filter(kind=kind, period__in=keys)
+    geography = {n: v for n, v in query.filters.items() if n in GEOGRAPHY}
+    if geography:
+        members = members.filter(**{FIELD[n]: v for n, v in geography.items()})
+    map_name, keep = _filter_ids(query)
+    grouping = query.grouping
+    group_map = MAP.get(grouping)
+    by_id = _dimension_groups(query) if group_map else {}
+    villages = _village_groups(grouping) if grouping in GEOGRAPHY else {}
+    counted = defaultdict(set)
+    total = set()
+    columns = ["period", "member", "village_id", "yuan", "channels", "cooperatives"]
+    for period, member, village, yuan, *maps in members.values_list(
+        *columns, "products"
+    ):
+        named = dict(zip(("channels", "cooperatives", "products"), maps, strict=True))
+        if map_name:
+            net = sum(
+                (Decimal(v) for k, v in named[map_name].items() if k in keep), ZERO
+            )
+            if net <= 0:
+                continue
+        elif yuan <= 0:
+            continue
+        total.add(member)
+        if grouping == "period":
+            counted[_bounds(period)[0]].add(member)
+        elif grouping in GEOGRAPHY:
+            counted[villages.get(village)].add(member)
+        elif group_map:
+            for key, value in named[group_map].items():
+                if keep is not None and group_map == map_name and key not in keep:
+                    continue
+                if Decimal(value) > 0:
+                    groups = by_id.get(key, []) if by_id else [int(key)]
+                    for group in groups:
+                        counted[group].add((period, member))
+    groups = {
+        key: len(members_) for key, members_ in counted.items() if key is not None
+    }
+    return groups, len(total)
+
+
+def _village_groups(grouping: str) -> dict:
+    if grouping == "village":
+        return {pk: pk for pk in Village.objects.values_list("pk", flat=True)}
+    if grouping == "town":
+        return dict(Village.objects.values_list("pk", "town_id"))
+    return dict(Village.objects.values_list("pk", "town__county_id"))
+
+
+def _count_ledger(query: ReportQuery, kind: str) -> tuple[dict, int]:
+    """Exact distinct counts from the entries (any period, any filters)."""
+    member = "household_id" if kind == HOUSEHOLD else "order_ref"
+    entries = LedgerEntry.objects.filter(
+        _filter_q(query.filters), sale_date__range=(query.start, query.end)
+    )
+    total = entries.values(member).annotate(y=Sum("yuan")).filter(y__gt=0).count()
+    groups = defaultdict(int)
+    if query.grouping:
+        for key, _member, yuan in (
+            entries.annotate(group=_group(query, "sale_date"))
+            .values("group", member)
+            .annotate(y=Sum("yuan"))
+            .values_list("group", member, "y")
+        ):
+            if key is not None and yuan and yuan > 0:
+                groups[key] += 1
+    return dict(groups), total
+
+
+# --- the report ---------------------------------------------------------------------
+
+
+def _labels(query: ReportQuery, keys) -> dict:
+    """Names for the groups, in one query."""
+    grouping, keys = query.grouping, [k for k in keys if k is not None]
+    if not grouping:
+        return {}
+    if grouping == "period":
+        return {k: _period_label(query.interval, k) for k in keys}
+    if grouping == "channel-kind":
+        return {k: str(ChannelKind(k).label) for k in keys}
+    models = {
+        "channel": (Channel, "name"),
+        "cooperative": (Cooperative, "partner__name"),
+        "household": (Household, "archive_number"),
+        "village": (Village, "name"),
+        "town": (Town, "name"),
+        "county": (County, "name"),
+        "product": (apps.get_model("catalogue", "Product"), "title"),
+        "category": (apps.get_model("catalogue", "Category"), "name"),
+        "canteen": (apps.get_model("canteens", "Organisation"), "name"),
+    }
+    model, name = models[grouping]
+    return dict(model.objects.filter(pk__in=keys).values_list("pk", name))
+
+
+def _period_label(interval: str, day) -> str:
+    day = day.date() if isinstance(day, datetime.datetime) else day
+    if interval == "year":
+        return f"{day.year}"
+    if interval == "quarter":
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    if interval == "month":
+        return f"{day.year}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _normal(key):
+    """Group keys as the facts, members and ledger give them, made comparable."""
+    return key.date() if isinstance(key, datetime.datetime) else key
+
+
+def sales_report(query: ReportQuery) -> Report:
+    """The report: a row per group (by yuan, or in time order for periods), and
+    the totals, which count each household and order once."""
+    groups, (kg, yuan) = _sums(query)
+    summaries = all(_summaries_answer(query, kind) for kind in (HOUSEHOLD, ORDER))
+    counts = {}
+    for kind in (HOUSEHOLD, ORDER):
+        count = _count_members if _summaries_answer(query, kind) else _count_ledger
+        counts[kind] = count(query, kind)
+    households, orders = counts[HOUSEHOLD], counts[ORDER]
+    keys = {_normal(k) for k in groups}
+    for by_group, _total in (households, orders):
+        keys |= {_normal(k) for k in by_group}
+    labels = _labels(query, keys)
+    rows = []
+    for key in keys:
+        row_kg, row_yuan = groups.get(key, (ZERO, ZERO))
+        rows.append(
+            Row(
+                key=key,
+                label=str(labels.get(key, key)),
+                kg=row_kg,
+                yuan=row_yuan,
+                orders=orders[0].get(key, 0),
+                households=households[0].get(key, 0),
+            )
+        )
+    if query.grouping == "period":
+        rows.sort(key=lambda r: r.key)
+    else:
+        rows.sort(key=lambda r: (-r.yuan, r.label))
+    totals = Row(
+        key=None,
+        label="",
+        kg=kg,
+        yuan=yuan,
+        orders=orders[1],
+        households=households[1],
+    )
+    return Report(query, rows, totals, "summaries" if summaries else "ledger")
