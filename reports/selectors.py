@@ -152,6 +152,11 @@ def _fact_period_q(query: ReportQuery) -> Q:
     return condition
 
 
+def facts_of(query: ReportQuery):
+    """The summary facts of the query's period and filters."""
+    return SalesFact.objects.filter(_fact_period_q(query), _filter_q(query.filters))
+
+
 def _group(query: ReportQuery, date_field: str):
     """The grouping as an expression on facts or entries."""
     if query.grouping == "period":
@@ -456,3 +461,24 @@ def sales_report(query: ReportQuery) -> Report:
         households=households[1],
     )
     return Report(query, rows, totals, "summaries" if summaries else "ledger")
+
+
+# --- drill-down ---------------------------------------------------------------------
+
+
+def entries_of(query: ReportQuery, *, group=None):
+    """The ledger entries behind a figure: the report's period and filters, and the
+    group's key when a row was chosen. Newest first."""
+    entries = LedgerEntry.objects.filter(
+        _filter_q(query.filters), sale_date__range=(query.start, query.end)
+    )
+    if group is not None and query.grouping:
+        if query.grouping == "period":
+            entries = entries.annotate(group=_group(query, "sale_date")).filter(
+                group=group
+            )
+        else:
+            entries = entries.filter(**{FIELD[query.grouping]: group})
+    return entries.select_related(
+        "channel", "cooperative__partner", "product", "household", "village", "lot"
+    ).order_by("-sale_date", "-pk")

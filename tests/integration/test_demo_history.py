@@ -26,6 +26,8 @@ from ledger.models import (
     LedgerEntry,
     SourceKind,
 )
+from reports.headline import headline
+from reports.query import build_query
 from suppliers.models import LotShare, Membership, MovementKind, StockLot
 from tests.integration.test_demo import _snapshot
 
@@ -169,3 +171,27 @@ def test_the_draw_is_the_same_on_every_run(demo):
     assert first == again
     assert sum(row.kg for row in first) == Decimal("770000.000")
     assert sum(row.yuan for row in first) == Decimal("4760000.00")
+
+
+def test_the_officials_headline_reads_the_field_reports_figures(demo):
+    """H1 2020 over the 77 channels: 770 t and 4.76 million yuan, from the
+    summaries (the half-year is two calendar quarters: summed, not counted)."""
+    query = build_query(start=H1_2020[0], end=H1_2020[1])
+
+    figures = headline(query)
+
+    assert (figures.tonnes, figures.yuan, figures.channels_active) == (
+        Decimal("770.000"),
+        Decimal("4760000.00"),
+        77,
+    )
+    households = (
+        LedgerEntry.objects.filter(sale_date__range=H1_2020)
+        .values("household_id")
+        .annotate(y=Sum("yuan"))
+        .filter(y__gt=0)
+        .count()
+    )
+    assert figures.households == households
+    assert figures.previous.yuan == Decimal("0.00")  # H2 2019: before the history
+    assert figures.change("yuan") is None

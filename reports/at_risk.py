@@ -1,0 +1,59 @@
+"""Households at risk of falling back into poverty: registered households whose
+consumption-assistance income is nil or falling."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from ledger.models import LedgerEntry
+from reports.query import ReportQuery
+from reports.selectors import FEN, FIELD, GEOGRAPHY, ZERO
+from suppliers.models import Household
+
+
+@dataclass
+class AtRisk:
+    household: Household
+    yuan: Decimal
+    previous_yuan: Decimal
+
+
+def households_at_risk(query: ReportQuery) -> list[AtRisk]:
+    """Registered (or monitored) households with no consumption-assistance income
+    in the period, or less than in the period before: the households the report
+    worries may fall back into poverty. By village, then archive number."""
+
+    def income(q: ReportQuery) -> dict:
+        return {
+            household: Decimal(yuan).quantize(FEN)
+            for household, yuan in LedgerEntry.objects.filter(
+                sale_date__range=(q.start, q.end), **_geography(q.filters)
+            )
+            .values("household_id")
+            .annotate(yuan=Sum("yuan"))
+            .values_list("household_id", "yuan")
+        }
+
+    now, before = income(query), income(query.previous())
+    households = (
+        Household.objects.filter(status__in=("registered", "monitored"))
+        .filter(**_geography(query.filters, prefix=""))
+        .select_related("village__town__county")
+        .order_by(
+            "village__town__county__name",
+            "village__town__name",
+            "village__name",
+            "archive_number",
+        )
+    )
+    return [
+        AtRisk(h, now.get(h.pk, ZERO), before.get(h.pk, ZERO))
+        for h in households
+        if now.get(h.pk, ZERO) <= 0 or now.get(h.pk, ZERO) < before.get(h.pk, ZERO)
+    ]
+
+
+def _geography(filters: dict, prefix: str = "") -> dict:
+    """Only the place filters (the others do not apply to a household)."""
+    return {prefix + FIELD[n]: v for n, v in filters.items() if n in GEOGRAPHY}
