@@ -22,13 +22,19 @@ class AtRisk:
 def households_at_risk(query: ReportQuery) -> list[AtRisk]:
     """Registered (or monitored) households with no consumption-assistance income
     in the period, or less than in the period before: the households the report
-    worries may fall back into poverty. By village, then archive number."""
+    worries may fall back into poverty. By village, then archive number.
+
+    Place filters narrow the households; a ``cooperative`` filter keeps its member
+    households and counts only its sales (a cooperative sees its own figures)."""
+    cooperative = query.filters.get("cooperative")
+    through = {"cooperative_id": cooperative} if cooperative else {}
+    members = {"memberships__cooperative_id": cooperative} if cooperative else {}
 
     def income(q: ReportQuery) -> dict:
         return {
             household: Decimal(yuan).quantize(FEN)
             for household, yuan in LedgerEntry.objects.filter(
-                sale_date__range=(q.start, q.end), **_geography(q.filters)
+                sale_date__range=(q.start, q.end), **_geography(q.filters), **through
             )
             .values("household_id")
             .annotate(yuan=Sum("yuan"))
@@ -38,7 +44,8 @@ def households_at_risk(query: ReportQuery) -> list[AtRisk]:
     now, before = income(query), income(query.previous())
     households = (
         Household.objects.filter(status__in=("registered", "monitored"))
-        .filter(**_geography(query.filters, prefix=""))
+        .filter(**_geography(query.filters))
+        .filter(**members)
         .select_related("village__town__county")
         .order_by(
             "village__town__county__name",
@@ -54,6 +61,6 @@ def households_at_risk(query: ReportQuery) -> list[AtRisk]:
     ]
 
 
-def _geography(filters: dict, prefix: str = "") -> dict:
-    """Only the place filters (the others do not apply to a household)."""
-    return {prefix + FIELD[n]: v for n, v in filters.items() if n in GEOGRAPHY}
+def _geography(filters: dict) -> dict:
+    """Only the place filters (same fields on a household and on an entry)."""
+    return {FIELD[n]: v for n, v in filters.items() if n in GEOGRAPHY}

@@ -44,15 +44,33 @@ class ReportQuery:
         return (self.end - self.start).days + 1
 
     def previous(self) -> "ReportQuery":
-        """The period of the same length just before, for the change."""
-        length = datetime.timedelta(days=self.days)
+        """The period of the same length just before, for the change: as many
+        whole months when the period is whole months (H1 after H2 of the year
+        before, a quarter after the quarter before), else as many days."""
+        one_day = datetime.timedelta(days=1)
+        months = _whole_months(self.start, self.end)
+        if months:
+            start = _add_months(self.start, -months)
+        else:
+            start = self.start - datetime.timedelta(days=self.days)
         return ReportQuery(
-            self.start - length,
-            self.start - datetime.timedelta(days=1),
-            self.grouping,
-            self.interval,
-            self.filters,
+            start, self.start - one_day, self.grouping, self.interval, self.filters
         )
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _whole_months(start: datetime.date, end: datetime.date) -> int | None:
+    """How many months the period is, when it runs from a month's first day to a
+    month's last day; else None."""
+    after = end + datetime.timedelta(days=1)
+    if start.day != 1 or after.day != 1:
+        return None
+    return (after.year - start.year) * 12 + after.month - start.month
 
 
 def build_query(

@@ -99,6 +99,23 @@ def _category_ids(category_id: int) -> list[int]:
     )
 
 
+def _product_categories() -> dict[int, set[int]]:
+    """Each product's categories and the categories above them: a product in
+    大米 counts in 粮油 too, so that a category's row equals the category filter
+    (which takes the categories below it)."""
+    Category = apps.get_model("catalogue", "Category")
+    Product = apps.get_model("catalogue", "Product")
+    by_path = dict(Category.objects.values_list("path", "pk"))
+    step = Category.steplen
+    groups = defaultdict(set)
+    for product, path in Product.categories.through.objects.values_list(
+        "product_id", "category__path"
+    ):
+        for end in range(step, len(path) + 1, step):
+            groups[product].add(by_path[path[:end]])
+    return groups
+
+
 def _filter_q(filters: dict) -> Q:
     """The filters as a condition on facts or entries (same field names)."""
     condition = Q()
@@ -161,6 +178,8 @@ def _group(query: ReportQuery, date_field: str):
     """The grouping as an expression on facts or entries."""
     if query.grouping == "period":
         return Trunc(date_field, query.interval)
+    if query.grouping == "category":
+        return F("product_id")  # folded into categories by the caller
     return F(FIELD[query.grouping])
 
 
@@ -177,15 +196,29 @@ def _sums(query: ReportQuery) -> tuple[dict, tuple]:
     total = facts.aggregate(kg=Sum("kg"), yuan=Sum("yuan"))
     groups = {}
     if query.grouping:
-        for key, kg, yuan in (
+        sums = (
             facts.annotate(group=_group(query, date_field))
             .values("group")
             .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
             .values_list("group", "kg", "yuan")
-        ):
+        )
+        if query.grouping == "category":
+            sums = _by_category(sums)
+        for key, kg, yuan in sums:
             if key is not None:
                 groups[key] = _exact(kg, yuan)
     return groups, _exact(total["kg"], total["yuan"])
+
+
+def _by_category(product_sums) -> list[tuple]:
+    """Sums by product folded into each category the product falls under."""
+    categories = _product_categories()
+    kg, yuan = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for product, product_kg, product_yuan in product_sums:
+        for category in categories.get(product, ()):
+            kg[category] += Decimal(product_kg or 0)
+            yuan[category] += Decimal(product_yuan or 0)
+    return [(category, kg[category], yuan[category]) for category in kg]
 
 
 def _exact(kg, yuan) -> tuple[Decimal, Decimal]:
@@ -243,11 +276,12 @@ def _covering(day: datetime.date):
         yield (key, *_bounds(key))
 
 
-def _dimension_groups(query: ReportQuery) -> dict:
-    """For a grouping answered by a member's map: map id -> group keys."""
+def _dimension_groups(query: ReportQuery) -> dict | None:
+    """For a grouping answered by a member's map: map id -> group keys (None when
+    the map's ids are the groups themselves)."""
     grouping = query.grouping
     if grouping in ("channel", "cooperative", "product"):
-        return {}
+        return None
     if grouping == "channel-kind":
         return {
             str(pk): [kind] for pk, kind in Channel.objects.values_list("pk", "kind")
@@ -259,14 +293,8 @@ def _dimension_groups(query: ReportQuery) -> dict:
             for pk, channel in Organisation.objects.values_list("pk", "channel_id")
         }
     if grouping == "category":
-        groups = defaultdict(list)
-        Product = apps.get_model("catalogue", "Product")
-        for pk, category in Product.categories.through.objects.values_list(
-            "product_id", "category_id"
-        ):
-            groups[str(pk)].append(category)
-        return groups
-    return {}
+        return {str(pk): list(c) for pk, c in _product_categories().items()}
+    return None
 
 
 def _filter_ids(query: ReportQuery) -> tuple[str | None, set[str] | None]:
@@ -314,7 +342,7 @@ def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
     map_name, keep = _filter_ids(query)
     grouping = query.grouping
     group_map = MAP.get(grouping)
-    by_id = _dimension_groups(query) if group_map else {}
+    by_id = _dimension_groups(query) if group_map else None
     villages = _village_groups(grouping) if grouping in GEOGRAPHY else {}
     counted = defaultdict(set)
     total = set()
@@ -341,7 +369,7 @@ def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
                 if keep is not None and group_map == map_name and key not in keep:
                     continue
                 if Decimal(value) > 0:
-                    groups = by_id.get(key, []) if by_id else [int(key)]
+                    groups = [int(key)] if by_id is None else by_id.get(key, [])
                     for group in groups:
                         counted[group].add((period, member))
     groups = {
@@ -358,6 +386,16 @@ def _village_groups(grouping: str) -> dict:
     return dict(Village.objects.values_list("pk", "town__county_id"))
 
 
+def _members_by_category(product_nets) -> list[tuple]:
+    """Net yuan by product and member folded into (category, member)."""
+    categories = _product_categories()
+    nets = defaultdict(lambda: ZERO)
+    for product, member, yuan in product_nets:
+        for category in categories.get(product, ()):
+            nets[category, member] += Decimal(yuan or 0)
+    return [(category, member, yuan) for (category, member), yuan in nets.items()]
+
+
 def _count_ledger(query: ReportQuery, kind: str) -> tuple[dict, int]:
     """Exact distinct counts from the entries (any period, any filters)."""
     member = "household_id" if kind == HOUSEHOLD else "order_ref"
@@ -367,12 +405,15 @@ def _count_ledger(query: ReportQuery, kind: str) -> tuple[dict, int]:
     total = entries.values(member).annotate(y=Sum("yuan")).filter(y__gt=0).count()
     groups = defaultdict(int)
     if query.grouping:
-        for key, _member, yuan in (
+        nets = (
             entries.annotate(group=_group(query, "sale_date"))
             .values("group", member)
             .annotate(y=Sum("yuan"))
             .values_list("group", member, "y")
-        ):
+        )
+        if query.grouping == "category":
+            nets = _members_by_category(nets)
+        for key, _member, yuan in nets:
             if key is not None and yuan and yuan > 0:
                 groups[key] += 1
     return dict(groups), total

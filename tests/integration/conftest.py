@@ -1,10 +1,12 @@
-"""Fixtures shared by the integration tests of sales: a counter and a product."""
+"""Fixtures shared by the integration tests of sales: a counter, a product, and
+three months of sales for the reports."""
 
 import pytest
 
 from channels.services import open_channel
 from tests.factories import ProductFactory
 from tests.integration.bulk import D
+from tests.integration.report_sales import sales  # noqa: F401 (a fixture)
 from tests.integration.sales import days_ago
 
 
