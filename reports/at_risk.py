@@ -1,14 +1,18 @@
 """Households at risk of falling back into poverty: registered households whose
 consumption-assistance income is nil or falling."""
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from ledger.models import LedgerEntry
+from ledger.models import LedgerEntry, PeriodMember
+from ledger.summaries import HOUSEHOLD, periods
 from reports.query import ReportQuery
-from reports.selectors import FEN, FIELD, GEOGRAPHY, ZERO
+from reports.selectors import FEN, FIELD, GEOGRAPHY, ONE_DAY, ZERO
+from reports.selectors import _bounds as bounds
 from suppliers.models import Household
 
 
@@ -31,6 +35,9 @@ def households_at_risk(query: ReportQuery) -> list[AtRisk]:
     members = {"memberships__cooperative_id": cooperative} if cooperative else {}
 
     def income(q: ReportQuery) -> dict:
+        keys = calendar_cover(q.start, q.end)
+        if keys is not None:
+            return _member_income(keys, q.filters, cooperative)
         return {
             household: Decimal(yuan).quantize(FEN)
             for household, yuan in LedgerEntry.objects.filter(
@@ -59,6 +66,39 @@ def households_at_risk(query: ReportQuery) -> list[AtRisk]:
         for h in households
         if now.get(h.pk, ZERO) <= 0 or now.get(h.pk, ZERO) < before.get(h.pk, ZERO)
     ]
+
+
+def _member_income(keys: list[str], filters: dict, cooperative) -> dict:
+    """Households' net yuan over whole calendar periods, from the period members
+    (one row per household and period, not every entry)."""
+    income = defaultdict(lambda: ZERO)
+    members = PeriodMember.objects.filter(
+        kind=HOUSEHOLD, period__in=keys, **_geography(filters)
+    )
+    for member, yuan, cooperatives in members.values_list(
+        "member", "yuan", "cooperatives"
+    ):
+        if cooperative:
+            yuan = Decimal(cooperatives.get(str(cooperative), 0))
+        income[int(member)] += Decimal(yuan)
+    return {household: yuan.quantize(FEN) for household, yuan in income.items()}
+
+
+def calendar_cover(start: datetime.date, end: datetime.date) -> list[str] | None:
+    """The fewest calendar period keys (years, quarters, months) that make up
+    [start, end] exactly, or None when it is not whole months."""
+    if start.day != 1 or (end + ONE_DAY).day != 1:
+        return None
+    keys, day = [], start
+    while day <= end:
+        year, quarter, month = periods(day)
+        for key in (year, quarter, month):
+            first, after = bounds(key)
+            if first == day and after - ONE_DAY <= end:
+                keys.append(key)
+                day = after
+                break
+    return keys
 
 
 def _geography(filters: dict) -> dict:
