@@ -111,7 +111,7 @@ class ReportViewSet(viewsets.ViewSet):
         url = reverse("report-entries", request=self.request)
         return f"{url}?{urlencode(params)}"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="v1_reports_index", responses=OpenApiTypes.OBJECT)
     def list(self, request):
         """The reports there are, and where to find them."""
         report_scope(request.user)
