@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's OSCAR_* defaults)
 
@@ -197,6 +198,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fulfilment.tasks.create_standing_orders",
         "schedule": 60 * 60,
     },
+    # Last month's reports, on the 1st at 03:30 (CELERY_TIMEZONE, Asia/Shanghai).
+    "monthly-reports": {
+        "task": "reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(minute=30, hour=3, day_of_month=1),
+    },
+    "resume-stalled-report-exports": {
+        "task": "reports.tasks.resume_stalled_exports",
+        "schedule": 15 * 60,
+    },
 }
 # A killed worker's unacknowledged task goes back to the queue after this many
 # seconds (Redis transport); tasks are idempotent, so a rerun is harmless.
@@ -234,6 +244,9 @@ MEDIA_ROOT = BASE_DIR / env("MEDIA_ROOT", "var/media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Report exports: under MEDIA_ROOT, in random folders, downloaded only through
+    # the access-checking view (reports.web.exports, the report-exports API).
+    "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -383,6 +396,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status": each keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "suppliers.models.HouseholdStatus",
+        "ReportExportStatusEnum": "reports.models.ExportStatus",
+    },
 }
 
 LOGGING = {

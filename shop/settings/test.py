@@ -8,9 +8,14 @@ SECRET_KEY = "test-only-secret-key"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOW_DEMO_DATA = True
+# Files the tests write (report exports) stay out of the development media folder.
+MEDIA_ROOT = BASE_DIR / os.environ.get("MEDIA_ROOT", "var/test-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Files, so a real worker's export can be downloaded by the test process (both
+    # given the same MEDIA_ROOT); the export tests point MEDIA_ROOT at a tmp dir.
+    "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
