@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages lock chromium clean bench
+.PHONY: install run test lint format messages lock chromium clean bench bench-reports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,21 @@ bench: install
 	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py migrate --verbosity 0
 	DJANGO_SETTINGS_MODULE=bench.stock_oscar.settings $(BIN)/python -m django migrate --verbosity 0
 	$(BENCH_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
+
+# Officials' reports on a year of ~10 million ledger entries: generates the year
+# once (python -m bench.ledger; skipped when there), times every report, proves
+# them equal to the raw ledger, runs verify_ledger, writes its section of
+# docs/benchmarks.md. Only ever touches the database nongjia_bench_reports.
+# A quick try: make bench-reports BENCH_ARGS="--entries 200000 --reset"
+# (generator options); REPORT_ARGS="--repeat 9" for the timing.
+REPORTS_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/nongjia_bench_reports REDIS_URL=
+
+bench-reports: install
+	@psql $(BENCH_PG) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'nongjia_bench_reports'" \
+		| grep -q 1 || createdb $(BENCH_PG) nongjia_bench_reports
+	$(REPORTS_ENV) DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py migrate --verbosity 0
+	$(REPORTS_ENV) DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.ledger $(BENCH_ARGS)
+	$(REPORTS_ENV) DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.reports --verify $(REPORT_ARGS)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

@@ -3,7 +3,8 @@
 Runs our bulk orders (``bench.orders``) and stock Oscar's checkout
 (``bench.stock_oscar.checkout``) one after the other, each in its own process with
 its own settings module, then prints the comparison and writes it, with the
-machine it ran on, to ``docs/benchmarks.md``. This process never sets Django up.
+machine it ran on, to its section of ``docs/benchmarks.md`` (the other sections
+are kept). This process never sets Django up.
 A side that fails is reported as failed, in the table and the doc, and the command
 exits non-zero; numbers are never filled in.
 """
@@ -20,6 +21,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from bench import doc
 from bench.stats import per_size
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -422,7 +424,7 @@ def main(argv=None) -> None:
         oscar_repeat=oscar_repeat,
     )
     args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(text, encoding="utf-8")
+    doc.write_section(args.doc, text.splitlines()[0], text)
     print()
     print("\n".join(_table(rows, "failed" in ours, "failed" in oscar)))
     print(f"\nwritten to {args.doc}")

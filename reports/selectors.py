@@ -9,7 +9,8 @@ filtered, from the summaries kept with the ledger (``docs/reports-design.md``).
   household's place and on at most one of channel / cooperative / product, they
   come from ``PeriodMember``; otherwise from the ledger itself (exact, slower).
   Each report says which (``distinct_from``). A member counts where its net yuan
-  is above zero, so sales that were reversed reach nobody.
+  is above zero, so sales that were reversed reach nobody. PostgreSQL counts the
+  members itself (``reports.member_counts``); elsewhere they are counted here.
 """
 
 import datetime
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Trunc
 
 from channels.models import Channel, ChannelKind
 from ledger.models import LedgerEntry, PeriodMember, SalesFact
 from ledger.summaries import HOUSEHOLD, ORDER, periods
+from reports.member_counts import count_members
 from reports.query import ReportQuery
 from suppliers.models import Cooperative, County, Household, Town, Village
 
@@ -342,6 +345,19 @@ def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
     map_name, keep = _filter_ids(query)
     grouping = query.grouping
     group_map = MAP.get(grouping)
+    if connection.vendor == "postgresql":
+        groups, total = count_members(
+            kind=kind,
+            periods=keys,
+            places=geography,
+            map_name=map_name,
+            keep=keep,
+            grouping=grouping,
+            group_map=group_map,
+        )
+        if grouping == "period":
+            groups = {_bounds(key)[0]: n for key, n in groups.items()}
+        return groups, total
     by_id = _dimension_groups(query) if group_map else None
     villages = _village_groups(grouping) if grouping in GEOGRAPHY else {}
     counted = defaultdict(set)
