@@ -14,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from canteens.selectors import is_buyer
@@ -128,7 +129,15 @@ def confirm_receipt(
     _write_ledger(bulk_order, receipt_lines, allocations)
     status.change(bulk_order.order, OrderStatus.RECEIVED)
     status.shipping_event(bulk_order, "received", notes=note.strip())
+    transaction.on_commit(lambda: announce_receipt(receipt_id=receipt.pk))
     return receipt
+
+
+def announce_receipt(*, receipt_id: int) -> None:
+    """Tell whoever settles money on receipts (settings name them: card refunds of
+    lines received short) that one was confirmed. Runs after commit."""
+    for path in settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS:
+        import_string(path)(receipt_id=receipt_id)
 
 
 def _check_received(lines, order_lines, shipped) -> dict[int, ReceivedLine]:

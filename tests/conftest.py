@@ -15,6 +15,8 @@ from tests.factories import (
     make_staff,
 )
 
+pytest_plugins = ["tests.fakestripe.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose real services are not configured (never silently in CI)."""

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "shop.apps.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "shop.apps.catalogue.apps.CatalogueConfig",
@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "ledger.dashboard.apps.LedgerDashboardConfig",
     "fulfilment.apps.FulfilmentConfig",
     "fulfilment.dashboard.apps.FulfilmentDashboardConfig",
+    "payments.apps.PaymentsConfig",
 ]
 
 MIDDLEWARE = [
@@ -357,6 +358,10 @@ NONGJIA_RECEIPT_TOLERANCE = env("NONGJIA_RECEIPT_TOLERANCE", "0.02")
 # Called (after commit) with the product id whenever a lot is received: bulk orders
 # short of that product are retried. A setting, so suppliers never imports them.
 NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
+# Called (after commit) with the receipt id whenever a canteen confirms a receipt:
+# card-paid lines received short are refunded. A setting, so fulfilment never
+# imports payments.
+NONGJIA_RECEIPT_CONFIRMED_HOOKS = ["payments.tasks.receipt_confirmed"]
 # How ``manage.py verify_ledger`` recomputes each kind of ledger source from its
 # records: the app that owns the records owns the rule.
 NONGJIA_LEDGER_SOURCES = {
@@ -364,6 +369,14 @@ NONGJIA_LEDGER_SOURCES = {
     "counter_sale": "ledger.audit.counter_sale_parts",
     "store_line": "shop.apps.order.ledger_sources.store_line_parts",
 }
+# --- Card payments (Stripe, payments/gateway.py) -----------------------------------------
+# Without the secret key and the webhook secret card payment is switched off (the
+# checkout says so); everything else works. STRIPE_API_BASE only for tests.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shop@nongjia.example")
 

@@ -1,0 +1,203 @@
+"""Refunds: asked for in our database first, sent to Stripe after commit.
+
+``request_refund`` writes a pending ``Refund`` under the payment's lock, after
+checking that the amount is still refundable (pending refunds count against it),
+and enqueues ``send_refund``. The task calls Stripe with the refund's own
+idempotency key, so a re-delivered task or a crash after Stripe answered cannot
+refund twice, and records the outcome. Webhooks (``refund.*``, ``charge.refunded``)
+confirm the same refunds, and record refunds made elsewhere (Stripe's dashboard).
+"""
+
+from decimal import Decimal
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from payments import gateway
+from payments.models import (
+    ChangeKind,
+    Payment,
+    PaymentChange,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from payments.services import record_refund_in_oscar
+
+ZERO = Decimal("0.00")
+METADATA_KEY = "nongjia_refund"
+
+
+@transaction.atomic
+def request_refund(
+    *,
+    payment_id: int,
+    amount_yuan: Decimal,
+    reason: str,
+    idempotency_key: str,
+    user=None,
+) -> Refund:
+    """A refund of ``amount_yuan`` of a paid payment; the same key twice is the
+    same refund (the second call returns the first's row and sends nothing)."""
+    existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status != PaymentStatus.SUCCEEDED:
+        raise ValidationError(_("Only a paid card payment can be refunded."))
+    gateway.to_fen(amount_yuan)  # a whole number of fen, above zero
+    pending = (
+        payment.refunds.filter(status=RefundStatus.PENDING).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    left = payment.amount - payment.refunded - pending
+    if amount_yuan > left:
+        raise ValidationError(
+            _("Only %(left)s yuan of this payment can still be refunded.")
+            % {"left": left}
+        )
+    refund = Refund.objects.create(
+        payment=payment,
+        amount=amount_yuan,
+        reason=reason[:255],
+        idempotency_key=idempotency_key,
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    transaction.on_commit(lambda: send_refund.delay(refund.pk))
+    return refund
+
+
+@shared_task(
+    name="payments.tasks.send_refund",
+    acks_late=True,
+    bind=True,
+    max_retries=5,
+    default_retry_delay=30,
+)
+def send_refund(self, refund_id: int) -> str:
+    try:
+        return submit_refund(refund_id=refund_id).status
+    except gateway.GatewayUnavailable as exc:
+        raise self.retry(exc=exc) from exc
+
+
+def submit_refund(*, refund_id: int) -> Refund:
+    """Send a pending refund to Stripe (idempotently) and record the answer."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING or refund.stripe_id:
+        return refund
+    try:
+        result = gateway.refund(
+            refund.payment.intent_id,
+            amount_yuan=refund.amount,
+            idempotency_key=f"refund-{refund.idempotency_key}",
+            reason=refund.reason,
+            metadata={METADATA_KEY: str(refund.pk)},
+        )
+    except gateway.GatewayUnavailable:
+        raise
+    except gateway.GatewayError as exc:
+        return _fail(refund_id, exc.message)
+    return apply_refund(
+        refund_id=refund.pk,
+        stripe_id=result.id,
+        stripe_status=result.status,
+        source=f"refund call {result.id}",
+    )
+
+
+@transaction.atomic
+def _fail(refund_id: int, message: str) -> Refund:
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == RefundStatus.PENDING:
+        refund.status = RefundStatus.FAILED
+        refund.error_message = message[:255]
+        refund.save(update_fields=["status", "error_message", "updated_at"])
+    return refund
+
+
+@transaction.atomic
+def apply_refund(
+    *, refund_id: int, stripe_id: str, stripe_status: str, source: str
+) -> Refund:
+    """Stripe's word on one of our refunds; a refund is counted once, when it
+    first reads ``succeeded``."""
+    payment = Payment.objects.select_for_update().get(refunds__pk=refund_id)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if not refund.stripe_id:
+        refund.stripe_id = stripe_id
+    if refund.status == RefundStatus.PENDING:
+        if stripe_status == "succeeded":
+            refund.status = RefundStatus.SUCCEEDED
+            _count(payment, refund, source)
+        elif stripe_status in {"failed", "canceled"}:
+            refund.status = RefundStatus.FAILED
+    refund.save(update_fields=["stripe_id", "status", "updated_at"])
+    return refund
+
+
+def _count(payment: Payment, refund: Refund, source: str) -> None:
+    payment.refunded += refund.amount
+    payment.save(update_fields=["refunded", "updated_at"])
+    PaymentChange.objects.create(
+        payment=payment,
+        kind=ChangeKind.REFUND,
+        from_status=payment.status,
+        to_status=payment.status,
+        amount=refund.amount,
+        source=source,
+    )
+    record_refund_in_oscar(payment, refund.amount, refund.stripe_id)
+
+
+def apply_stripe_refund(data: dict, *, source: str) -> str:
+    """A refund object from a webhook: ours (by id or metadata) is confirmed; one
+    made elsewhere is recorded as a new, already succeeded refund."""
+    stripe_id = data["id"]
+    ours = Refund.objects.filter(stripe_id=stripe_id).first()
+    mine = (data.get("metadata") or {}).get(METADATA_KEY)
+    if ours is None and mine and mine.isdigit():
+        ours = Refund.objects.filter(pk=int(mine)).first()
+    if ours is not None:
+        apply_refund(
+            refund_id=ours.pk,
+            stripe_id=stripe_id,
+            stripe_status=data.get("status", ""),
+            source=source,
+        )
+        return f"refund {ours.pk}"
+    if data.get("status") != "succeeded":
+        return "unknown refund, not succeeded"
+    return _record_outside_refund(data, source=source)
+
+
+@transaction.atomic
+def _record_outside_refund(data: dict, *, source: str) -> str:
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(intent_id=data.get("payment_intent") or "")
+        .first()
+    )
+    if payment is None:
+        return "refund of an unknown payment"
+    amount = min(gateway.to_yuan(data["amount"]), payment.refundable)
+    if amount <= ZERO:
+        return "refund beyond the payment, not recorded"
+    refund, created = Refund.objects.get_or_create(
+        idempotency_key=f"stripe-{data['id']}",
+        defaults={
+            "payment": payment,
+            "amount": amount,
+            "reason": _("Refunded in Stripe"),
+            "stripe_id": data["id"],
+            "status": RefundStatus.SUCCEEDED,
+        },
+    )
+    if created:
+        _count(payment, refund, source)
+    return f"refund {refund.pk} (made in Stripe)"

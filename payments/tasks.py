@@ -1,0 +1,21 @@
+"""Celery tasks of payments: thin and idempotent (each re-reads under lock in its
+service and does nothing when the work is done). Importing this module registers
+them all with the worker."""
+
+from celery import shared_task
+
+from payments import refunds, shortfalls, webhooks
+
+process_stripe_event = webhooks.process_stripe_event
+send_refund = refunds.send_refund
+
+
+@shared_task(name="payments.tasks.refund_short_receipt", acks_late=True)
+def refund_short_receipt(receipt_id: int) -> int:
+    return len(shortfalls.refund_short_receipt(receipt_id=receipt_id))
+
+
+def receipt_confirmed(*, receipt_id: int) -> None:
+    """Hook for ``fulfilment.delivery`` (settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS),
+    called after the receipt is committed."""
+    refund_short_receipt.delay(receipt_id)
