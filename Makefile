@@ -28,9 +28,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Browser tests use Debian's chromium (never a downloaded browser).
+# Browser tests use Debian's chromium (never a downloaded browser) and a Chinese font.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \
+		|| scripts/install-chromium.sh
 
 test: install lint chromium
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
