@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 PROGRESS_EVERY = 5000
+# Above this many ledger entries a file is a background export, not an answer
+# (the API and the pages refuse it and point to /reports/exports/).
+MAX_ENTRIES_IN_A_FILE = 50_000
 
 
 @dataclass

@@ -37,8 +37,7 @@ from reports.query import GROUPINGS, INTERVALS
 from reports.selectors import entries_of, sales_report
 from shop.api.pagination import Pagination
 
-# Above this, a file of ledger entries is a background export, not an answer.
-MAX_ENTRIES_IN_A_FILE = 50_000
+MAX_ENTRIES_IN_A_FILE = tables.MAX_ENTRIES_IN_A_FILE
 FILE_FORMATS = ("csv", "xlsx")
 
 PERIOD = [

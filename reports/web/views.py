@@ -24,7 +24,6 @@ from django.views.generic import TemplateView
 
 from reports import tables
 from reports.access import report_scope, scoped
-from reports.api.views import MAX_ENTRIES_IN_A_FILE as FILE_CAP
 from reports.at_risk import households_at_risk
 from reports.headline import headline
 from reports.params import params_of, query_from_params
@@ -46,7 +45,7 @@ from .periods import default_period, quick_periods
 
 # Above this many entries a file is a background export, not a download
 # (the API's limit: the same figures give the same answer on both).
-MAX_ENTRIES_IN_A_FILE = FILE_CAP
+MAX_ENTRIES_IN_A_FILE = tables.MAX_ENTRIES_IN_A_FILE
 FILE_FORMATS = ("csv", "xlsx")
 ENTRIES_PER_PAGE = 50
 AT_RISK_PER_PAGE = 100
