@@ -13,13 +13,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
 class PaymentStatus(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("payment status", "Created")
     REQUIRES_ACTION = "requires_action", _("Waiting for the card holder")
     PROCESSING = "processing", _("Processing")
     AUTHORISED = "authorised", _("Authorised")
