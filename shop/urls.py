@@ -19,6 +19,7 @@ urlpatterns = [
     path("canteen/", include("fulfilment.web.urls")),
     path("reports/canteens/", include("fulfilment.web.report_urls")),
     path("reports/exports/", include("reports.web.export_urls")),
+    path("reports/settlement/", include("settlement.web.urls")),
     path("reports/", include("reports.web.urls")),
     path("payments/", include("payments.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),

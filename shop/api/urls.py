@@ -10,6 +10,7 @@ from channels.api.urls import register as register_channels
 from fulfilment.api.urls import register as register_fulfilment
 from ledger.api.urls import register as register_ledger
 from reports.api.urls import register as register_reports
+from settlement.api.urls import register as register_settlement
 from shop.api.products import ProductViewSet
 from suppliers.api.urls import register as register_supply
 
@@ -20,6 +21,7 @@ register_fulfilment(router)
 register_channels(router)
 register_ledger(router)
 register_reports(router)
+register_settlement(router)
 
 # DRF's token view brings its own parsers; ours turn a body nested too deeply into a
 # 400 where DRF's JSON parser lets the RecursionError through (a 500).

@@ -6,6 +6,7 @@ an in-process cache, and Celery tasks executed in-process. ``DATABASE_URL`` and
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
     "fulfilment.apps.FulfilmentConfig",
     "fulfilment.dashboard.apps.FulfilmentDashboardConfig",
     "payments.apps.PaymentsConfig",
+    "settlement.apps.SettlementConfig",
+    "settlement.dashboard.apps.SettlementDashboardConfig",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.resume_stalled_exports",
         "schedule": 15 * 60,
     },
+    # Issue ended settlement periods and open the next (idempotent), daily at 02:15.
+    "settle-ended-periods": {
+        "task": "settlement.tasks.settle_ended_periods",
+        "schedule": crontab(minute=15, hour=2),
+    },
 }
 # A killed worker's unacknowledged task goes back to the queue after this many
 # seconds (Redis transport); tasks are idempotent, so a rerun is harmless.
@@ -310,6 +318,20 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
             {"label": _("Upload counter sales"), "url_name": "dashboard:sales-upload"},
         ],
     },
+    {
+        "label": _("Settlement"),
+        "icon": "fas fa-file-invoice-dollar",
+        "children": [
+            {
+                "label": _("Settlement statements"),
+                "url_name": "dashboard:settlement-statement-list",
+            },
+            {
+                "label": _("Settlement periods"),
+                "url_name": "dashboard:settlement-period-list",
+            },
+        ],
+    },
 ]
 # Bulk orders' statuses change only through fulfilment's services: the dashboard
 # offers no manual transitions (each status maps to none).
@@ -369,6 +391,11 @@ NONGJIA_LEDGER_SOURCES = {
     "counter_sale": "ledger.audit.counter_sale_parts",
     "store_line": "shop.apps.order.ledger_sources.store_line_parts",
 }
+# --- Cooperative settlement (settlement/) ------------------------------------------
+# The platform's fee on goods received, a fraction (0.015 = 1.5%); none by default,
+# as on the national platform. Periods are this many days long (fortnightly).
+NONGJIA_PLATFORM_FEE_RATE = Decimal(env("NONGJIA_PLATFORM_FEE_RATE", "0"))
+NONGJIA_SETTLEMENT_DAYS = int(env("NONGJIA_SETTLEMENT_DAYS", "14"))
 # --- Card payments (Stripe, payments/gateway.py) -----------------------------------------
 # Without the secret key and the webhook secret card payment is switched off (the
 # checkout says so); everything else works. STRIPE_API_BASE only for tests.

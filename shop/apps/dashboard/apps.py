@@ -6,7 +6,7 @@ from oscar.apps.dashboard import apps as oscar_apps
 class DashboardConfig(oscar_apps.DashboardConfig):
     """Oscar's dashboard plus the supply side (lots, households, movements) and
     fulfilment (allocations, delivery days, documents), the direct-supply
-    channels and the counter sales they report."""
+    channels and the counter sales they report, and cooperative settlement."""
 
     name = "shop.apps.dashboard"
 
@@ -16,6 +16,7 @@ class DashboardConfig(oscar_apps.DashboardConfig):
         self.fulfilment_app = apps.get_app_config("fulfilment_dashboard")
         self.channels_app = apps.get_app_config("channels_dashboard")
         self.sales_app = apps.get_app_config("ledger_dashboard")
+        self.settlement_app = apps.get_app_config("settlement_dashboard")
 
     def get_urls(self):
         urls = super().get_urls()
@@ -23,4 +24,5 @@ class DashboardConfig(oscar_apps.DashboardConfig):
         urls.append(path("fulfilment/", include(self.fulfilment_app.urls[0])))
         urls.append(path("channels/", include(self.channels_app.urls[0])))
         urls.append(path("sales/", include(self.sales_app.urls[0])))
+        urls.append(path("settlement/", include(self.settlement_app.urls[0])))
         return self.post_process_urls(urls)
