@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/settlement/", include("settlement.web.urls")),
     path("reports/", include("reports.web.urls")),
     path("payments/", include("payments.urls")),
+    path("lovecard/", include("lovecards.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "fulfilment.apps.FulfilmentConfig",
     "fulfilment.dashboard.apps.FulfilmentDashboardConfig",
     "payments.apps.PaymentsConfig",
+    "lovecards.apps.LoveCardsConfig",
+    "lovecards.dashboard.apps.LoveCardsDashboardConfig",
     "settlement.apps.SettlementConfig",
     "settlement.dashboard.apps.SettlementDashboardConfig",
 ]
@@ -210,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-report-exports": {
         "task": "reports.tasks.resume_stalled_exports",
         "schedule": 15 * 60,
+    },
+    # Love cards past their expiry lose what is left, daily at 00:30.
+    "expire-love-cards": {
+        "task": "lovecards.tasks.expire_cards",
+        "schedule": crontab(minute=30, hour=0),
     },
     # Issue ended settlement periods and open the next (idempotent), daily at 02:15.
     "settle-ended-periods": {
@@ -316,6 +323,17 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
                 "url_name": "dashboard:sales-batch-list",
             },
             {"label": _("Upload counter sales"), "url_name": "dashboard:sales-upload"},
+        ],
+    },
+    {
+        "label": _("Love cards"),
+        "icon": "fas fa-heart",
+        "children": [
+            {
+                "label": _("Love-card batches"),
+                "url_name": "dashboard:lovecards-batch-list",
+            },
+            {"label": _("Issue a batch"), "url_name": "dashboard:lovecards-issue"},
         ],
     },
     {

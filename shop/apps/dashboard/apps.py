@@ -16,6 +16,7 @@ class DashboardConfig(oscar_apps.DashboardConfig):
         self.fulfilment_app = apps.get_app_config("fulfilment_dashboard")
         self.channels_app = apps.get_app_config("channels_dashboard")
         self.sales_app = apps.get_app_config("ledger_dashboard")
+        self.lovecards_app = apps.get_app_config("lovecards_dashboard")
         self.settlement_app = apps.get_app_config("settlement_dashboard")
 
     def get_urls(self):
@@ -24,5 +25,6 @@ class DashboardConfig(oscar_apps.DashboardConfig):
         urls.append(path("fulfilment/", include(self.fulfilment_app.urls[0])))
         urls.append(path("channels/", include(self.channels_app.urls[0])))
         urls.append(path("sales/", include(self.sales_app.urls[0])))
+        urls.append(path("lovecards/", include(self.lovecards_app.urls[0])))
         urls.append(path("settlement/", include(self.settlement_app.urls[0])))
         return self.post_process_urls(urls)

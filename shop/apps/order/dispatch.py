@@ -3,7 +3,8 @@
 A store (online) order reserves units of a cooperative's stock when it is placed
 (``StockRecord.allocate``); dispatching ships them out of the lots, earliest
 best-before first, and — in the same transaction — records the sale in the online
-store's channel: each lot's kg at the line's unit price, split over the lot's
+store's channel (or the love-card channel, for an order paid mostly by love card:
+``sale_channel``): each lot's kg at the line's unit price, split over the lot's
 households. Partial dispatches are allowed; never more than is still reserved.
 """
 
@@ -21,6 +22,7 @@ from channels.services import online_store
 from ledger.apportion import FEN, largest_remainder
 from ledger.models import SourceKind
 from ledger.services import SalePart, record_sale
+from lovecards.channel import love_card_orders, love_card_store
 from suppliers import stock
 
 ZERO = Decimal(0)
@@ -36,11 +38,20 @@ def line_parts(line, quantity: int, lots_kg) -> list[SalePart]:
     ]
 
 
+def sale_channel(order):
+    """The channel a store order's sales count in (``ledger_sources`` checks the
+    same rule): love cards' if they paid most of it, the online store's
+    otherwise."""
+    if love_card_orders({str(order.number): order.total_incl_tax}):
+        return love_card_store()
+    return online_store()
+
+
 @transaction.atomic
 def dispatch_lines(*, order, lines: Sequence, quantities: Sequence[int], actor=None):
     """Ship ``quantities`` of the order's ``lines`` and record each sale."""
     Line = apps.get_model("order", "Line")
-    channel = online_store()
+    channel = sale_channel(order)
     locked = {
         line.pk: line
         for line in Line.objects.select_for_update(of=("self",))
