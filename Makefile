@@ -28,10 +28,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Browser tests use Debian's chromium (never a downloaded browser) and a Chinese font.
+# Browser tests use Debian's chromium (never a downloaded browser) and a Chinese
+# font; a statement's PDF page is looked at through poppler's pdftoppm.
 chromium:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \
-		|| scripts/install-chromium.sh
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+		&& fc-list :lang=zh 2>/dev/null | grep -q . || scripts/install-chromium.sh
 
 test: install lint chromium
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
