@@ -8,22 +8,20 @@ written, and the ledger's net entries (reversals included) must match household 
 household, to the gram and the fen. The yearly household summaries must equal the
 entries. Sums come back to whole grams and fen (SQLite adds decimals as floats).
 Sources go in chunks, and facts and period members are streamed in key order beside
-the entries, so a year of ~10 million entries is checked in bounded memory.
+the entries, so a year of ~10 million entries is checked in bounded memory; the
+member counts are tallied from the recomputed members as they stream by.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BigIntegerField, F, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import (
-    Cast,
-    Collate,
     ExtractMonth,
     ExtractYear,
     TruncMonth,
@@ -31,10 +29,12 @@ from django.db.models.functions import (
 from django.utils.module_loading import import_string
 
 from ledger.apportion import FEN, GRAM, largest_remainder
+from ledger.counts import Ahead, household_orders, load_lookups, member_order, reached
 from ledger.models import (
     CounterSale,
     HouseholdIncome,
     LedgerEntry,
+    MemberCount,
     PeriodMember,
     SalesFact,
     SourceKind,
@@ -246,38 +246,39 @@ def _day(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-DIMS = ("channels", "cooperatives", "products")
+DIMS = ("channels", "cooperatives", "products", "villages")
 LEVELS = {4: "year", 6: "quarter", 7: "month"}  # by the period key's length
-
-
-def _member_order(kind: str, field: str):
-    """Members sorted as Python sorts them: household ids as numbers, order
-    references byte by byte (PostgreSQL's "C" collation; SQLite's default)."""
-    if kind == HOUSEHOLD:
-        return Cast(field, BigIntegerField())
-    if connection.vendor == "postgresql":
-        return Collate(field, "C")
-    return F(field)
 
 
 def _expected_members(kind: str, field: str) -> Iterator[tuple]:
     """(member, {(kind, period, member): value}) from the entries, member by
-    member: each member's rows by month, channel, cooperative and product, summed
-    up to its months, quarters and years."""
+    member: each member's rows by month, channel, cooperative, product and village,
+    summed up to its months, quarters and years; households' orders beside."""
     rows = (
         LedgerEntry.objects.annotate(
             y=ExtractYear("sale_date"),
             m=ExtractMonth("sale_date"),
-            o=_member_order(kind, field),
+            o=member_order(kind, field),
         )
-        .values("o", "y", "m", "channel_id", "cooperative_id", "product_id")
+        .values(
+            "o", "y", "m", "channel_id", "cooperative_id", "product_id", "village_id"
+        )
         .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
         .order_by("o", "y", "m")
         .values_list(
-            "o", "y", "m", "channel_id", "cooperative_id", "product_id", "kg", "yuan"
+            "o",
+            "y",
+            "m",
+            "channel_id",
+            "cooperative_id",
+            "product_id",
+            "village_id",
+            "kg",
+            "yuan",
         )
         .iterator(chunk_size=CHUNK * 5)
     )
+    orders = Ahead(household_orders(), int, {}) if kind == HOUSEHOLD else None
     for member, group in groupby(rows, key=lambda row: row[0]):
         totals = {}
         for _m, year, month, *ids, kg, yuan in group:
@@ -291,26 +292,31 @@ def _expected_members(kind: str, field: str) -> Iterator[tuple]:
                 total[1] += yuan
                 for index, key in enumerate(ids, start=2):
                     total[index][str(key)] += yuan
+        by_period = orders.get(str(member)) if orders else {}
         values = {}
         for key, (kg, yuan, *maps) in totals.items():
-            maps = tuple(tuple(sorted((k, v) for k, v in m.items() if v)) for m in maps)
+            maps = [tuple(sorted((k, v) for k, v in m.items() if v)) for m in maps]
             if kg or yuan or any(maps):
-                values[key] = (kg, yuan, *maps)
+                values[key] = (kg, yuan, *maps, by_period.get(key[1], 0))
         yield member, values
 
 
 def _found_members(kind: str) -> Iterator[tuple]:
     rows = (
         PeriodMember.objects.filter(kind=kind)
-        .annotate(o=_member_order(kind, "member"))
+        .annotate(o=member_order(kind, "member"))
         .order_by("o", "period")
-        .values_list("o", "period", "member", "kg", "yuan", *DIMS)
+        .values_list(
+            "o", "period", "member", "village_id", "kg", "yuan", *DIMS, "orders"
+        )
         .iterator(chunk_size=CHUNK * 5)
     )
     for member, group in groupby(rows, key=lambda row: row[0]):
         values = {}
-        for _o, period, m, kg, yuan, *maps in group:
-            if kg or yuan or any(maps):
+        for _o, period, m, village, kg, yuan, *maps, orders in group:
+            if kind == HOUSEHOLD:  # its village is its own: the map of its entries
+                maps[-1] = {str(village): yuan} if yuan else {}
+            if kg or yuan or any(maps) or orders:
                 values[(kind, period, m)] = (
                     kg,
                     yuan,
@@ -318,24 +324,56 @@ def _found_members(kind: str) -> Iterator[tuple]:
                         tuple(sorted((k, Decimal(v)) for k, v in x.items()))
                         for x in maps
                     ),
+                    orders,
                 )
         yield member, values
 
 
+def _reached(value: tuple, lookups) -> set:
+    """The (dimension, key) pairs an expected member counts in."""
+    _kg, yuan, channels, cooperatives, products, villages, _orders = value
+    return reached(
+        yuan=yuan,
+        village=None,
+        channels=dict(channels),
+        cooperatives=dict(cooperatives),
+        products=dict(products),
+        villages=dict(villages),
+        lookups=lookups,
+    )
+
+
 def _check_members() -> Iterator[Difference]:
     """Households and orders per calendar period, with their maps by channel,
-    cooperative and product: recomputed by the database from the entries, streamed
-    member by member beside the summaries (a year has ~1 M orders)."""
+    cooperative, product and village (orders) and their orders (households):
+    recomputed by the database from the entries, streamed member by member beside
+    the summaries (a year has ~1 M orders); then the member counts, tallied from
+    the recomputed members as they stream by (a few thousand keys)."""
+    lookups = load_lookups()
+    expected_counts = Counter()
     for kind, field in ((HOUSEHOLD, "household_id"), (ORDER, "order_ref")):
         pairs = _merged(_expected_members(kind, field), _found_members(kind))
         for _member, expected, found in pairs:
             expected, found = expected or {}, found or {}
             for key in sorted(set(expected) | set(found)):
-                zero = (ZERO, ZERO, (), (), ())
+                zero = (ZERO, ZERO, (), (), (), (), 0)
                 exp, fnd = expected.get(key, zero), found.get(key, zero)
                 if exp != fnd:
                     level = LEVELS[len(key[1])]
                     yield Difference(f"{kind}s by {level}", key, exp, fnd)
+                if key in expected:
+                    for dimension, k in _reached(exp, lookups):
+                        expected_counts[kind, key[1], dimension, k] += 1
+    found_counts = {
+        (kind, period, dimension, key): count
+        for kind, period, dimension, key, count in MemberCount.objects.values_list(
+            "kind", "period", "dimension", "key", "count"
+        )
+    }
+    for key in sorted(set(expected_counts) | set(found_counts)):
+        exp, fnd = expected_counts.get(key, 0), found_counts.get(key, 0)
+        if exp != fnd:
+            yield Difference("member count", key, (exp,), (fnd,))
 
 
 def verify_ledger() -> Iterator[Difference]:

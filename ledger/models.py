@@ -67,7 +67,10 @@ class LedgerEntry(models.Model):
         ordering = ["id"]
         verbose_name = _("Ledger entry")
         verbose_name_plural = _("Ledger entries")
-        indexes = [models.Index(fields=["source_kind", "source_id"])]
+        indexes = [
+            models.Index(fields=["source_kind", "source_id"]),
+            models.Index(fields=["household", "order_ref"]),
+        ]
 
     def __str__(self):
         return f"{self.household_id}: {self.kg} kg, {self.yuan} yuan"
@@ -241,6 +244,14 @@ class PeriodMember(models.Model):
     channels = models.JSONField(default=dict)
     cooperatives = models.JSONField(default=dict)
     products = models.JSONField(default=dict)
+    villages = models.JSONField(
+        default=dict, help_text="Net yuan by village (orders only)"
+    )
+    orders = models.PositiveIntegerField(
+        default=0,
+        help_text="Orders whose net yuan with the household is above zero "
+        "(households only)",
+    )
 
     class Meta:
         constraints = [
@@ -251,3 +262,55 @@ class PeriodMember(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.member} in {self.period}"
+
+
+class MemberCount(models.Model):
+    """How many households (``kind`` "household") or orders (``kind`` "order") of a
+    calendar period have a net yuan above zero within one key of a dimension: a
+    channel, a channel kind, a canteen, a cooperative, a product, a category (a
+    product counts in its categories and all above), a village, a town, a county,
+    or ``dimension`` "total" (key ""). Moved with the period members whenever a
+    member crosses zero in a key, so calendar-period reports read a few count rows
+    instead of every member.
+    """
+
+    kind = models.CharField(max_length=9)
+    period = models.CharField(max_length=7)
+    dimension = models.CharField(max_length=12)
+    key = models.CharField(max_length=40)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "dimension", "key"], name="member_count_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.period} {self.dimension} {self.key}: {self.count}"
+
+
+class CountBasis(models.Model):
+    """What a channel, product or village (``source``) counted as in a derived
+    dimension when member counts first used it: a channel's kind or canteens, a
+    product's categories and those above, a village's town or county. Should a
+    look-up change later (a product moved to another category), the counts of
+    that dimension no longer hold: reports then count the period members instead,
+    ``verify_ledger`` reports the counts, and ``rebuild_member_counts`` rebuilds
+    them on the look-ups of the day.
+    """
+
+    dimension = models.CharField(max_length=12)
+    source = models.CharField(max_length=40)
+    keys = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "source"], name="count_basis_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dimension} {self.source}: {self.keys}"

@@ -2,19 +2,21 @@
 
 Called with the entries just written (new sales or reversals), in their
 transaction. Rows are created when missing, then locked in key order — facts
-first, then members — and moved by the entries' kg and yuan, so concurrent writers
-never lose an update and never deadlock on each other. ``verify_ledger`` recomputes
-every summary from the entries and compares.
+first, then members, then member counts (``ledger.counts``) — and moved by the
+entries' kg and yuan, so concurrent writers never lose an update and never deadlock
+on each other. ``verify_ledger`` recomputes every summary from the entries and
+compares.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.apps import apps as global_apps
 from django.db.models import Q
 
+from ledger import counts as member_counts
 from suppliers.dbutil import update_many
 
 ZERO = Decimal(0)
@@ -64,6 +66,7 @@ def _member_totals(entries):
                         "channels": defaultdict(lambda: ZERO),
                         "cooperatives": defaultdict(lambda: ZERO),
                         "products": defaultdict(lambda: ZERO),
+                        "villages": defaultdict(lambda: ZERO),
                     },
                 )
                 row["kg"] += e.kg
@@ -71,6 +74,8 @@ def _member_totals(entries):
                 row["channels"][str(e.channel_id)] += e.yuan
                 row["cooperatives"][str(e.cooperative_id)] += e.yuan
                 row["products"][str(e.product_id)] += e.yuan
+                if kind == ORDER:  # a household's village is its own
+                    row["villages"][str(e.village_id)] += e.yuan
     return totals
 
 
@@ -82,8 +87,10 @@ def _merge(stored: dict, added: dict) -> dict:
     return {k: str(v) for k, v in sorted(merged.items()) if v}
 
 
-def add(entries: Iterable, *, models=None) -> None:
-    """Move the summaries by ``entries`` (just written, in this transaction)."""
+def add(entries: Iterable, *, models=None, counts: bool = True) -> None:
+    """Move the summaries by ``entries`` (just written, in this transaction).
+    ``counts=False``: facts and members as before member counts existed (the
+    migration that first built them)."""
     models = models or global_apps
     Fact = models.get_model("ledger", "SalesFact")
     Member = models.get_model("ledger", "PeriodMember")
@@ -139,14 +146,41 @@ def add(entries: Iterable, *, models=None) -> None:
             member__in={k[2] for k in members if k[0] == kind},
         )
     changed = []
+    fields = ["kg", "yuan", "channels", "cooperatives", "products"]
+    if counts:
+        fields += ["villages", "orders"]
+        lookups = member_counts.load_lookups(models)
+        moves = Counter()
     for row in Member.objects.select_for_update().filter(condition).order_by("pk"):
         added = members.get((row.kind, row.period, row.member))
         if added is None:
             continue
+        if counts:
+            before = member_counts.member_reached(row, lookups)
         row.kg += added["kg"]
         row.yuan += added["yuan"]
         row.channels = _merge(row.channels, added["channels"])
         row.cooperatives = _merge(row.cooperatives, added["cooperatives"])
         row.products = _merge(row.products, added["products"])
+        if counts:
+            row.villages = _merge(row.villages, added["villages"])
+            after = member_counts.member_reached(row, lookups)
+            for dimension, key in before ^ after:
+                moves[row.kind, row.period, dimension, key] += (
+                    1 if (dimension, key) in after else -1
+                )
         changed.append(row)
-    update_many(Member, changed, ["kg", "yuan", "channels", "cooperatives", "products"])
+    if counts:
+        # Members are locked: the ledger now holds every entry of their pairs.
+        pairs = member_counts.household_order_moves(entries, models=models)
+        for row in changed:
+            if row.kind == HOUSEHOLD:
+                row.orders += pairs.get((row.member, row.period), 0)
+    update_many(Member, changed, fields)
+    if counts:
+        sources = defaultdict(set)
+        for row in changed:
+            for name, ids in member_counts.member_sources(row).items():
+                sources[name] |= ids
+        member_counts.record_basis(sources, lookups, models=models)
+        member_counts.apply_moves(moves, models=models)

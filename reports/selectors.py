@@ -4,13 +4,19 @@ filtered, from the summaries kept with the ledger (``docs/reports-design.md``).
 - kg and yuan are summed from ``SalesFact``: monthly rows for the whole months of
   the period, daily rows for the days at its edges (or daily rows throughout when
   grouped by day or week).
-- Households reached and orders are distinct counts. For a calendar period (a
-  month, quarter or year — or a grouping by such periods) with filters on the
-  household's place and on at most one of channel / cooperative / product, they
-  come from ``PeriodMember``; otherwise from the ledger itself (exact, slower).
-  Each report says which (``distinct_from``). A member counts where its net yuan
+- Households reached and orders are distinct counts. When the period is one
+  calendar month, quarter or year (grouped by anything, by months, quarters or
+  years inside it) with no filter — or one on the grouping's own dimension —
+  they are read from ``MemberCount`` (kept with the ledger, ``ledger.counts``),
+  and by household from the household period members (kg, yuan, reached,
+  orders). Other calendar-period queries with filters on the household's place
+  and on at most one of channel / cooperative / product count ``PeriodMember``
+  rows; the rest read the ledger itself (exact, slower). Each report says whether
+  summaries or the ledger (``distinct_from``). A member counts where its net yuan
   is above zero, so sales that were reversed reach nobody. PostgreSQL counts the
   members itself (``reports.member_counts``); elsewhere they are counted here.
+  Counts of a derived dimension (channel kind, canteen, category, town, county)
+  are used only while the look-ups they were kept with still hold.
 """
 
 import datetime
@@ -24,7 +30,8 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Trunc
 
 from channels.models import Channel, ChannelKind
-from ledger.models import LedgerEntry, PeriodMember, SalesFact
+from ledger.counts import DERIVED, TOTAL, basis_holds, load_lookups
+from ledger.models import LedgerEntry, MemberCount, PeriodMember, SalesFact
 from ledger.summaries import HOUSEHOLD, ORDER, periods
 from reports.member_counts import count_members
 from reports.query import ReportQuery
@@ -336,6 +343,115 @@ def _summaries_answer(query: ReportQuery, kind: str) -> bool:
     return len(maps) <= 1 and len([n for n in query.filters if n in MAP]) <= 1
 
 
+# Groupings whose count rows are keyed by their own ids (or, for channel kinds,
+# codes); a filter on the same dimension reads that one key.
+COUNTED = (
+    "channel",
+    "channel-kind",
+    "canteen",
+    "cooperative",
+    "product",
+    "category",
+    "village",
+    "town",
+    "county",
+)
+
+
+def _whole_period(query: ReportQuery) -> str | None:
+    """The calendar period key the query's dates are exactly, or None."""
+    for key, first, after in _covering(query.start):
+        if first == query.start and after - ONE_DAY == query.end:
+            return key
+    return None
+
+
+def _counts_answer(query: ReportQuery) -> bool:
+    """Whether the member counts answer the query exactly: its dates one calendar
+    period (grouped by periods, by months, quarters or years inside it), with no
+    filter but one on the grouping's own dimension (not category: its filter
+    takes the categories below)."""
+    if _whole_period(query) is None:
+        return False
+    if query.grouping == "period" and _period_keys(query) is None:
+        return False
+    if query.grouping in DERIVED and not basis_holds(query.grouping, load_lookups()):
+        return False  # a look-up changed since: until the counts are rebuilt
+    if not query.filters:
+        return True
+    return (
+        query.grouping in COUNTED
+        and query.grouping != "category"
+        and list(query.filters) == [query.grouping]
+    )
+
+
+LEVEL = {"year": 0, "quarter": 1, "month": 2}
+
+
+def _period_keys(query: ReportQuery) -> list[str] | None:
+    """Grouped by period: the calendar periods of the groups — those inside the
+    query's, or the one holding it when the interval is as long or longer (a
+    month by quarter is one group, the month's figures)."""
+    keys = _calendar_periods(query)
+    if keys is not None or query.interval not in LEVEL:
+        return keys
+    whole = _whole_period(query)
+    if LEVEL[query.interval] <= {4: 0, 6: 1, 7: 2}[len(whole)]:
+        return [periods(query.start)[LEVEL[query.interval]]]
+    return None
+
+
+def _count_key(grouping: str, key: str):
+    return key if grouping == "channel-kind" else int(key)
+
+
+def _count_summaries(query: ReportQuery, kind: str) -> tuple[dict, int]:
+    """Counts read from ``MemberCount``: a few rows per group."""
+    whole, grouping = _whole_period(query), query.grouping
+    keys = _period_keys(query) if grouping == "period" else [whole]
+    holding = None  # the one longer period holding the query's, as its group
+    if grouping == "period" and keys != [whole] and len(keys) == 1:
+        (holding,), keys = keys, [whole]
+    dimension = grouping if grouping in COUNTED else TOTAL
+    rows = MemberCount.objects.filter(
+        kind=kind, period__in={whole, *keys}, dimension__in={TOTAL, dimension}
+    )
+    if query.filters:
+        [value] = query.filters.values()
+        rows = rows.filter(dimension=dimension, key=str(value))
+    groups, total = {}, 0
+    for period, row_dimension, key, count in rows.values_list(
+        "period", "dimension", "key", "count"
+    ):
+        if row_dimension == TOTAL:
+            if period == whole:
+                total = count
+            if grouping == "period" and period in keys:
+                groups[_bounds(period)[0]] = count
+        elif period == whole:
+            groups[_count_key(grouping, key)] = count
+    if query.filters:
+        total = sum(groups.values())
+    if holding is not None:
+        groups = {_bounds(holding)[0]: total} if total else {}
+    return groups, total
+
+
+def _households_from_members(query: ReportQuery) -> tuple[dict, dict, dict]:
+    """By household for a calendar period: each household's member row (kg,
+    yuan, reached when its yuan is above zero, its orders) instead of the ledger."""
+    sums, households, orders = {}, {}, {}
+    for member, kg, yuan, count in PeriodMember.objects.filter(
+        kind=HOUSEHOLD, period=_whole_period(query)
+    ).values_list("member", "kg", "yuan", "orders"):
+        key = int(member)
+        sums[key] = _exact(kg, yuan)
+        households[key] = 1 if yuan > 0 else 0
+        orders[key] = count
+    return sums, households, orders
+
+
 def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
     keys = _calendar_periods(query)
     members = PeriodMember.objects.filter(kind=kind, period__in=keys)
@@ -438,6 +554,9 @@ def _count_ledger(query: ReportQuery, kind: str) -> tuple[dict, int]:
 # --- the report ---------------------------------------------------------------------
 
 
+MANY = 5000
+
+
 def _labels(query: ReportQuery, keys) -> dict:
     """Names for the groups, in one query."""
     grouping, keys = query.grouping, [k for k in keys if k is not None]
@@ -459,6 +578,13 @@ def _labels(query: ReportQuery, keys) -> dict:
         "canteen": (apps.get_model("canteens", "Organisation"), "name"),
     }
     model, name = models[grouping]
+    if len(keys) > MANY:  # tens of thousands of households: all, not a long IN
+        wanted = set(keys)
+        return {
+            pk: label
+            for pk, label in model.objects.values_list("pk", name).iterator()
+            if pk in wanted
+        }
     return dict(model.objects.filter(pk__in=keys).values_list("pk", name))
 
 
@@ -481,13 +607,28 @@ def _normal(key):
 def sales_report(query: ReportQuery) -> Report:
     """The report: a row per group (by yuan, or in time order for periods), and
     the totals, which count each household and order once."""
-    groups, (kg, yuan) = _sums(query)
-    summaries = all(_summaries_answer(query, kind) for kind in (HOUSEHOLD, ORDER))
+    counted = _counts_answer(query)
+    summaries = counted or all(
+        _summaries_answer(query, kind) for kind in (HOUSEHOLD, ORDER)
+    )
     counts = {}
     for kind in (HOUSEHOLD, ORDER):
-        count = _count_members if _summaries_answer(query, kind) else _count_ledger
+        if counted:
+            count = _count_summaries
+        elif _summaries_answer(query, kind):
+            count = _count_members
+        else:
+            count = _count_ledger
         counts[kind] = count(query, kind)
     households, orders = counts[HOUSEHOLD], counts[ORDER]
+    if counted and query.grouping == "household":
+        groups, by_household, by_order = _households_from_members(query)
+        households, orders = (by_household, households[1]), (by_order, orders[1])
+        # Every entry is one household's: the members add up to the period.
+        kg = sum((k for k, _y in groups.values()), ZERO)
+        yuan = sum((y for _k, y in groups.values()), ZERO)
+    else:
+        groups, (kg, yuan) = _sums(query)
     keys = {_normal(k) for k in groups}
     for by_group, _total in (households, orders):
         keys |= {_normal(k) for k in by_group}

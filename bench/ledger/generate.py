@@ -3,7 +3,9 @@
 Each day, every channel's rows form one counter-sale batch (as its operator would
 upload them); a few batches are withdrawn (a typo found later), with reversing
 entries, as ``withdraw_batch`` writes them. Rows go to ``writer`` tables; the
-summaries are tallied as the entries stream by (``tally``).
+summaries are tallied as the entries stream by (``tally``), and the member counts
+built from them at the end by the builder migration 0006 uses
+(``ledger.counts.rebuild``).
 """
 
 import datetime
@@ -381,6 +383,7 @@ def generate(
     """Build the world and the year in one transaction (nothing is left of a run
     that fails). ``fast_load``: drop the big tables' indexes and foreign keys for
     the load and recreate them after (PostgreSQL)."""
+    from ledger.counts import rebuild
     from ledger.models import HouseholdIncome, PeriodMember, SalesFact
 
     started = time.monotonic()
@@ -402,6 +405,8 @@ def generate(
         if restore:
             say(f"Indexes and foreign keys back ({len(restore)} statements)...")
             restore_secondary(restore, say)
+        say("Member counts (ledger.counts.rebuild, as the migration builds them)...")
+        rebuild(say=say)
         lots = writer.lots.written
     if connection.vendor == "postgresql" and fast_load:
         say("VACUUM ANALYZE...")

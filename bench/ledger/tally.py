@@ -69,6 +69,8 @@ class Tally:
                 "channels",
                 "cooperatives",
                 "products",
+                "villages",  # both filled in by ledger.counts.rebuild
+                "orders",
             ),
         )
         self.incomes = writer_table(
@@ -107,7 +109,10 @@ class Tally:
         ]
         for period in periods(day):
             self.members.add(
-                (self.members.next_id(), ORDER, period, ref, None, kg, yuan, *maps)
+                (
+                    self.members.next_id(),
+                    *(ORDER, period, ref, None, kg, yuan, *maps, {}, 0),
+                )
             )
 
     def end_day(self, day: datetime.date, *, last: bool) -> None:
@@ -154,6 +159,8 @@ class Tally:
                     kg,
                     yuan,
                     *(_net(m) for m in maps),
+                    {},
+                    0,
                 )
             )
             if into is not None:

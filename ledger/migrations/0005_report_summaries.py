@@ -40,7 +40,7 @@ def build_summaries(apps, schema_editor):
         chunk = list(LedgerEntry.objects.filter(pk__gt=last).order_by("pk")[:CHUNK])
         if not chunk:
             break
-        summaries.add(chunk, models=apps)
+        summaries.add(chunk, models=apps, counts=False)
         last = chunk[-1].pk
 
 

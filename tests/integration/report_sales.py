@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
 from channels.services import open_channel
 from ledger.counter_sales import CounterSaleInput, record_counter_sales, withdraw_batch
@@ -94,6 +95,36 @@ def sales(db):
     withdraw_batch(batch_id=wrong.pk, reason="typo")
 
 
+def _categories(product_id) -> list:
+    """A product's categories and every category above them."""
+    Category = apps.get_model("catalogue", "Category")
+    found, step = set(), Category.steplen
+    for category in Category.objects.filter(product__pk=product_id):
+        found |= {
+            c.pk
+            for c in Category.objects.filter(
+                path__in=[
+                    category.path[:end]
+                    for end in range(step, len(category.path) + 1, step)
+                ]
+            )
+        }
+    return sorted(found)
+
+
+def _keys(grouping, e) -> list:
+    if grouping == "category":
+        return _categories(e.product_id)
+    if grouping == "canteen":
+        Organisation = apps.get_model("canteens", "Organisation")
+        return list(
+            Organisation.objects.filter(channel_id=e.channel_id).values_list(
+                "pk", flat=True
+            )
+        )
+    return [KEY[grouping](e)]
+
+
 def brute_force(start, end, grouping=None, filters=None, interval="month"):
     """The report computed from the entries one by one, in Python."""
     entries = LedgerEntry.objects.select_related("village__town", "channel").filter(
@@ -110,12 +141,14 @@ def brute_force(start, end, grouping=None, filters=None, interval="month"):
         targets = [total]
         if grouping == "period":
             day = e.sale_date
-            key = {"month": day.replace(day=1), "year": day.replace(month=1, day=1)}[
-                interval
-            ]
+            key = {
+                "month": day.replace(day=1),
+                "quarter": day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1),
+                "year": day.replace(month=1, day=1),
+            }[interval]
             targets.append(rows[key])
         elif grouping:
-            targets.append(rows[KEY[grouping](e)])
+            targets.extend(rows[key] for key in _keys(grouping, e))
         for t in targets:
             t["kg"] += e.kg
             t["yuan"] += e.yuan

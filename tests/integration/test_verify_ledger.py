@@ -11,7 +11,13 @@ from fulfilment.delivery import ReceivedLine, confirm_receipt, mark_delivered
 from fulfilment.models import Allocation
 from ledger.audit import verify_ledger
 from ledger.counter_sales import record_counter_sales, withdraw_batch
-from ledger.models import HouseholdIncome, LedgerEntry, PeriodMember, SalesFact
+from ledger.models import (
+    HouseholdIncome,
+    LedgerEntry,
+    MemberCount,
+    PeriodMember,
+    SalesFact,
+)
 from tests.factories import (
     ProductFactory,
     UserFactory,
@@ -109,3 +115,22 @@ def test_a_deleted_counter_sale_entry_is_found(books):
     LedgerEntry.objects.filter(pk=victim.pk).delete()
     with pytest.raises(CommandError, match="difference"):
         verify()
+
+
+def test_a_changed_member_count_is_found(books):
+    count = MemberCount.objects.get(
+        kind="order", period__contains="Q", dimension="total"
+    )
+    MemberCount.objects.filter(pk=count.pk).update(count=count.count + 1)
+    member = PeriodMember.objects.filter(kind="household", period__contains="-").first()
+    PeriodMember.objects.filter(pk=member.pk).update(orders=member.orders + 1)
+
+    differences = list(verify_ledger())
+
+    assert sorted(d.what for d in differences) == [
+        "households by month",
+        "member count",
+    ]
+    [counted] = [d for d in differences if d.what == "member count"]
+    assert counted.key == ("order", count.period, "total", "")
+    assert (counted.expected, counted.found) == ((count.count,), (count.count + 1,))
