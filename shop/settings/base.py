@@ -470,5 +470,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per stock record saved (Oscar's stock alerts), none of use.
         "oscar.alerts": {"level": "WARNING"},
+        # The stripe library logs every request at INFO; payments logs what matters.
+        "stripe": {"level": "WARNING"},
     },
 }
