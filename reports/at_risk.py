@@ -6,7 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from ledger.models import LedgerEntry, PeriodMember
 from ledger.summaries import HOUSEHOLD, periods
@@ -14,6 +16,26 @@ from reports.query import ReportQuery
 from reports.selectors import FEN, FIELD, GEOGRAPHY, ONE_DAY, ZERO
 from reports.selectors import _bounds as bounds
 from suppliers.models import Household
+
+# The only filters that apply to a household (in the order the form shows them).
+FILTERS = ("county", "town", "village", "cooperative")
+
+
+def refuse_canteens(scope) -> None:
+    """Households at risk are the officials' and cooperatives' concern."""
+    if scope.dimension == "canteen":
+        raise PermissionDenied(
+            _("Households at risk are for officials and cooperatives.")
+        )
+
+
+def check_filters(query: ReportQuery) -> None:
+    """``ValidationError`` naming each filter that does not apply to a household."""
+    unknown = sorted(set(query.filters) - set(FILTERS))
+    if unknown:
+        raise ValidationError(
+            {name: [_("Not a filter of this report.")] for name in unknown}
+        )
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reports import at_risk
 from reports.access import Scope, report_scope, scoped
 from reports.export_runs import run_after_commit
 from reports.models import (
@@ -32,7 +33,6 @@ from reports.params import params_of, query_from_params
 from reports.query import GROUPINGS, ReportQuery
 
 REPORTS = (*GROUPINGS, ENTRIES, AT_RISK)
-AT_RISK_FILTERS = ("village", "town", "county", "cooperative")
 
 # The monthly set, as the field report's headline reads them: XLSX for officials.
 MONTHLY = (
@@ -65,12 +65,11 @@ def checked_query(
         errors.update(exc.message_dict)
         query = None
     if query is not None and report == AT_RISK:
-        if scope.dimension == "canteen":
-            raise PermissionDenied(
-                _("Households at risk are for officials and cooperatives.")
-            )
-        for name in sorted(set(query.filters) - set(AT_RISK_FILTERS)):
-            errors[name] = [_("Not a filter of this report.")]
+        at_risk.refuse_canteens(scope)
+        try:
+            at_risk.check_filters(query)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     return scoped(query, scope)

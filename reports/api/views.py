@@ -15,13 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from reports import tables
+from reports import at_risk, tables
 from reports.access import report_scope, scoped
 from reports.api.renderers import CSVRenderer, XLSXRenderer
 from reports.api.serializers import (
@@ -30,7 +29,6 @@ from reports.api.serializers import (
     HeadlineSerializer,
     ReportSerializer,
 )
-from reports.at_risk import households_at_risk
 from reports.headline import headline
 from reports.params import query_from_params, row_params
 from reports.query import GROUPINGS, INTERVALS
@@ -220,18 +218,13 @@ class ReportViewSet(viewsets.ViewSet):
         """Registered households with no consumption-assistance income in the
         period, or less than in the period of the same length before, by village
         (staff, officials, and a cooperative for its member households)."""
-        scope = report_scope(request.user)
-        if scope.dimension == "canteen":
-            raise PermissionDenied(
-                _("Households at risk are for officials and cooperatives.")
-            )
+        at_risk.refuse_canteens(report_scope(request.user))
         query = self._query()
-        unknown = set(query.filters) - {"village", "town", "county", "cooperative"}
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Not a filter of this report.")] for name in sorted(unknown)}
-            )
-        rows = households_at_risk(query)
+        try:
+            at_risk.check_filters(query)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        rows = at_risk.households_at_risk(query)
         file_format = self._file_format()
         if file_format:
             return self._file(tables.at_risk_table(query, rows), file_format)

@@ -27,7 +27,6 @@ SELECTS = (
     "category",
     "product",
 )
-AT_RISK_FILTERS = ("county", "town", "village", "cooperative")
 
 
 def _choices(name: str, scope: Scope) -> list:

@@ -14,7 +14,7 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import HttpResponse
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from reports import tables
+from reports import at_risk, tables
 from reports.access import report_scope, scoped
 from reports.at_risk import households_at_risk
 from reports.headline import headline
@@ -31,7 +31,7 @@ from reports.query import GROUPINGS, ReportQuery
 from reports.selectors import FEN, GRAM, Row, entries_of, sales_report
 
 from .charts import headline_charts
-from .forms import AT_RISK_FILTERS, ReportForm
+from .forms import ReportForm
 from .links import (
     GROUPING_LABELS,
     entries_url,
@@ -305,19 +305,12 @@ class AtRiskView(ReportPage):
 
     template_name = "reports/at_risk.html"
     tab = "at-risk"
-    filters = AT_RISK_FILTERS
+    filters = at_risk.FILTERS
 
     def checked_query(self):
-        if self.scope.dimension == "canteen":
-            raise PermissionDenied(
-                _("Households at risk are for officials and cooperatives.")
-            )
+        at_risk.refuse_canteens(self.scope)
         query = super().checked_query()
-        unknown = set(query.filters) - set(AT_RISK_FILTERS)
-        if unknown:
-            raise ValidationError(
-                {name: [_("Not a filter of this report.")] for name in sorted(unknown)}
-            )
+        at_risk.check_filters(query)
         return query
 
     def answer(self, query, file_format):
