@@ -32,6 +32,20 @@ def periods(day: datetime.date) -> tuple[str, str, str]:
     )
 
 
+def period_bounds(key: str) -> tuple[datetime.date, datetime.date]:
+    """The first day of a period key ("2020", "2020Q1", "2020-03") and the first
+    day after it."""
+    year = int(key[:4])
+    if len(key) == 4:
+        first, months = datetime.date(year, 1, 1), 12
+    elif "Q" in key:
+        first, months = datetime.date(year, (int(key[5]) - 1) * 3 + 1, 1), 3
+    else:
+        first, months = datetime.date(year, int(key[5:7]), 1), 1
+    index = first.year * 12 + first.month - 1 + months
+    return first, datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def _fact_totals(entries):
     totals = defaultdict(lambda: [ZERO, ZERO])
     for e in entries:

@@ -11,10 +11,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from ledger.models import LedgerEntry, PeriodMember
-from ledger.summaries import HOUSEHOLD, periods
+from ledger.summaries import HOUSEHOLD, period_bounds, periods
 from reports.query import ReportQuery
 from reports.selectors import FEN, FIELD, GEOGRAPHY, ONE_DAY, ZERO
-from reports.selectors import _bounds as bounds
 from suppliers.models import Household
 
 # The only filters that apply to a household (in the order the form shows them).
@@ -115,7 +114,7 @@ def calendar_cover(start: datetime.date, end: datetime.date) -> list[str] | None
     while day <= end:
         year, quarter, month = periods(day)
         for key in (year, quarter, month):
-            first, after = bounds(key)
+            first, after = period_bounds(key)
             if first == day and after - ONE_DAY <= end:
                 keys.append(key)
                 day = after

@@ -32,7 +32,7 @@ from django.db.models.functions import Trunc
 from channels.models import Channel, ChannelKind
 from ledger.counts import DERIVED, TOTAL, basis_holds, load_lookups
 from ledger.models import LedgerEntry, MemberCount, PeriodMember, SalesFact
-from ledger.summaries import HOUSEHOLD, ORDER, periods
+from ledger.summaries import HOUSEHOLD, ORDER, period_bounds, periods
 from reports.member_counts import count_members
 from reports.query import ReportQuery
 from suppliers.models import Cooperative, County, Household, Town, Village
@@ -260,7 +260,7 @@ def _calendar_periods(query: ReportQuery) -> list[str] | None:
                     return [key]
             return None
         key = (year, quarter, month)[level]
-        first, after = _bounds(key)
+        first, after = period_bounds(key)
         if first != day or after - ONE_DAY > query.end:
             return None
         keys.append(key)
@@ -268,22 +268,9 @@ def _calendar_periods(query: ReportQuery) -> list[str] | None:
     return keys
 
 
-def _bounds(key: str) -> tuple[datetime.date, datetime.date]:
-    """First day of a period key, and the first day after it."""
-    year = int(key[:4])
-    if len(key) == 4:
-        return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
-    if "Q" in key:
-        month = (int(key[5]) - 1) * 3 + 1
-        first = datetime.date(year, month, 1)
-        return first, _next_month(_next_month(_next_month(first)))
-    first = datetime.date(year, int(key[5:7]), 1)
-    return first, _next_month(first)
-
-
 def _covering(day: datetime.date):
     for key in periods(day):
-        yield (key, *_bounds(key))
+        yield (key, *period_bounds(key))
 
 
 def _dimension_groups(query: ReportQuery) -> dict | None:
@@ -428,13 +415,13 @@ def _count_summaries(query: ReportQuery, kind: str) -> tuple[dict, int]:
             if period == whole:
                 total = count
             if grouping == "period" and period in keys:
-                groups[_bounds(period)[0]] = count
+                groups[period_bounds(period)[0]] = count
         elif period == whole:
             groups[_count_key(grouping, key)] = count
     if query.filters:
         total = sum(groups.values())
     if holding is not None:
-        groups = {_bounds(holding)[0]: total} if total else {}
+        groups = {period_bounds(holding)[0]: total} if total else {}
     return groups, total
 
 
@@ -472,7 +459,7 @@ def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
             group_map=group_map,
         )
         if grouping == "period":
-            groups = {_bounds(key)[0]: n for key, n in groups.items()}
+            groups = {period_bounds(key)[0]: n for key, n in groups.items()}
         return groups, total
     by_id = _dimension_groups(query) if group_map else None
     villages = _village_groups(grouping) if grouping in GEOGRAPHY else {}
@@ -493,7 +480,7 @@ def _count_members(query: ReportQuery, kind: str) -> tuple[dict, int]:
             continue
         total.add(member)
         if grouping == "period":
-            counted[_bounds(period)[0]].add(member)
+            counted[period_bounds(period)[0]].add(member)
         elif grouping in GEOGRAPHY:
             counted[villages.get(village)].add(member)
         elif group_map:
