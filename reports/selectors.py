@@ -591,15 +591,20 @@ def _normal(key):
     return key.date() if isinstance(key, datetime.datetime) else key
 
 
-def sales_report(query: ReportQuery) -> Report:
+def sales_report(query: ReportQuery, *, distinct: bool = True) -> Report:
     """The report: a row per group (by yuan, or in time order for periods), and
-    the totals, which count each household and order once."""
+    the totals, which count each household and order once. ``distinct=False``
+    leaves households and orders at zero, for callers that show only kg and yuan
+    (the charts): the counts are most of the work outside calendar periods."""
     counted = _counts_answer(query)
     summaries = counted or all(
         _summaries_answer(query, kind) for kind in (HOUSEHOLD, ORDER)
     )
     counts = {}
     for kind in (HOUSEHOLD, ORDER):
+        if not distinct:
+            counts[kind] = ({}, 0)
+            continue
         if counted:
             count = _count_summaries
         elif _summaries_answer(query, kind):
@@ -608,7 +613,7 @@ def sales_report(query: ReportQuery) -> Report:
             count = _count_ledger
         counts[kind] = count(query, kind)
     households, orders = counts[HOUSEHOLD], counts[ORDER]
-    if counted and query.grouping == "household":
+    if distinct and counted and query.grouping == "household":
         groups, by_household, by_order = _households_from_members(query)
         households, orders = (by_household, households[1]), (by_order, orders[1])
         # Every entry is one household's: the members add up to the period.

@@ -57,7 +57,7 @@ def headline_charts(query: ReportQuery) -> list[Chart]:
     interval = chart_interval(query.start, query.end)
     for name, title, grouping, kind, horizontal, top in SPECS:
         grouped = replace(query, grouping=grouping, interval=interval)
-        rows = sales_report(grouped).rows
+        rows = sales_report(grouped, distinct=False).rows
         if top:
             rows = rows[:TOP]
         charts.append(
