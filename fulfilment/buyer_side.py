@@ -18,7 +18,12 @@ from fulfilment.models import (
     BulkOrder,
     OrderStatus,
 )
-from fulfilment.placing import OrderInput, submit, validate_order
+from fulfilment.placing import (
+    OrderInput,
+    run_placed_checks,
+    submit,
+    validate_order,
+)
 from fulfilment.release import end_allocations
 from fulfilment.validation import LineInput
 
@@ -74,6 +79,7 @@ def confirm_draft(*, order_id: int, user, now=None) -> BulkOrder:
         today=timezone.localtime(now).date(),
     )
     total = sum((line.unit_price * line.units for line in lines), ZERO)
+    run_placed_checks(bulk_order=bulk_order, total=total)
     if bulk_order.organisation.needs_approval(total):
         status.change(bulk_order.order, OrderStatus.AWAITING_APPROVAL)
     else:

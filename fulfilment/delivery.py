@@ -127,6 +127,8 @@ def confirm_receipt(
     ReceiptLine.objects.bulk_create(receipt_lines)
     BulkLine.objects.bulk_update(list(order_lines.values()), ["received_kg"])
     _write_ledger(bulk_order, receipt_lines, allocations)
+    for path in settings.NONGJIA_RECEIPT_RECORDERS:  # the invoice, for accounts
+        import_string(path)(receipt=receipt, receipt_lines=receipt_lines)
     status.change(bulk_order.order, OrderStatus.RECEIVED)
     status.shipping_event(bulk_order, "received", notes=note.strip())
     transaction.on_commit(lambda: announce_receipt(receipt_id=receipt.pk))

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from canteens.models import Organisation, Role
@@ -200,6 +201,15 @@ def _create_order(
     return bulk_order
 
 
+def run_placed_checks(*, bulk_order: BulkOrder, total: Decimal) -> None:
+    """Let the apps that bill orders take (or refuse) one being committed — the
+    canteen's credit limit (settings.NONGJIA_ORDER_PLACED_CHECKS) — inside the
+    order's transaction and before it is routed: a refusal rolls back the order
+    with nothing reserved."""
+    for path in settings.NONGJIA_ORDER_PLACED_CHECKS:
+        import_string(path)(bulk_order=bulk_order, total=total)
+
+
 def submit(*, bulk_order: BulkOrder, lines, actor, now) -> None:
     """Route a placed order (its lock held); all-or-nothing orders refuse a gap.
 
@@ -265,6 +275,8 @@ def place_bulk_order(
         standing=standing_order,
     )
     status.record(bulk_order.order, "", initial)
+    if initial != OrderStatus.DRAFT:
+        run_placed_checks(bulk_order=bulk_order, total=total)
     if initial == OrderStatus.PLACED:
         submit(bulk_order=bulk_order, lines=bulk_order._lines, actor=user, now=now)
     if idempotency_key:

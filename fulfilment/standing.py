@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from canteens.models import Organisation, Role, Weekday
 from canteens.selectors import is_buyer, organisations_for
-from fulfilment.errors import InsufficientStock
 from fulfilment.locking import lock_bulk_order
 from fulfilment.models import (
     BulkOrder,
@@ -43,6 +42,7 @@ from fulfilment.validation import (
     price_lines,
 )
 from shop.apps.partner.strategy import Selector
+from suppliers.errors import StockConflict
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ def _create_one(standing: StandingOrder, day: datetime.date) -> str:
         ).exists():
             return ""
         raise
-    except (ValidationError, InsufficientStock) as exc:
+    except (ValidationError, StockConflict) as exc:  # short, or beyond credit
         log.warning("standing order %s for %s not created: %s", standing.pk, day, exc)
         return str(exc)
     return placed.bulk_order.order.number

@@ -33,7 +33,7 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, StockConflict):
         return Response(
-            {exc.field: [exc.message], "code": "conflict"},
+            {exc.field: [exc.message], "code": getattr(exc, "code", "conflict")},
             status=status.HTTP_409_CONFLICT,
         )
     elif isinstance(exc, IdempotencyConflict):

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "lovecards.dashboard.apps.LoveCardsDashboardConfig",
     "settlement.apps.SettlementConfig",
     "settlement.dashboard.apps.SettlementDashboardConfig",
+    "billing.apps.BillingConfig",
 ]
 
 MIDDLEWARE = [
@@ -402,6 +403,13 @@ NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
 # card-paid lines received short are refunded. A setting, so fulfilment never
 # imports payments.
 NONGJIA_RECEIPT_CONFIRMED_HOOKS = ["payments.tasks.receipt_confirmed"]
+# Called inside the order's transaction when a canteen commits to an order (placed,
+# or a draft confirmed) with the bulk order and its total; may refuse it. Orders
+# of a canteen with an account are charged to it, within its credit limit.
+NONGJIA_ORDER_PLACED_CHECKS = ["billing.services.charge_to_account"]
+# Called inside the receipt's transaction with the receipt and its lines: orders
+# on account are invoiced for what was received.
+NONGJIA_RECEIPT_RECORDERS = ["billing.services.invoice_receipt"]
 # How ``manage.py verify_ledger`` recomputes each kind of ledger source from its
 # records: the app that owns the records owns the rule.
 NONGJIA_LEDGER_SOURCES = {
