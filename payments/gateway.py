@@ -57,6 +57,11 @@ class GatewayRejected(GatewayError):
     reused with other parameters): a bug or a misconfiguration, not the payer's."""
 
 
+class IdempotencyKeyReused(GatewayRejected):
+    """The idempotency key was already used with other parameters: another
+    request for the same thing (another card, another amount) came first."""
+
+
 class BadSignature(Exception):
     """A webhook whose signature or payload does not verify."""
 
@@ -73,6 +78,7 @@ class Intent:
     redirect_url: str = ""
     error_message: str = ""
     latest_charge: str = ""
+    payment_method: str = ""
     metadata: dict = field(default_factory=dict)
 
 
@@ -242,6 +248,7 @@ def intent_of(obj) -> Intent:
     redirect = (action.get("redirect_to_url") or {}).get("url") or ""
     error = data.get("last_payment_error") or {}
     charge = data.get("latest_charge") or ""
+    method = data.get("payment_method") or ""
     return Intent(
         id=data["id"],
         status=data["status"],
@@ -251,6 +258,7 @@ def intent_of(obj) -> Intent:
         redirect_url=redirect,
         error_message=error.get("message") or "",
         latest_charge=charge if isinstance(charge, str) else charge.get("id", ""),
+        payment_method=method if isinstance(method, str) else method.get("id", ""),
         metadata=dict(data.get("metadata") or {}),
     )
 
@@ -268,4 +276,6 @@ def _translate(exc: "stripe.StripeError") -> GatewayError:
         exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
     ):
         return GatewayUnavailable(message, code=code)
+    if isinstance(exc, stripe.IdempotencyError):
+        return IdempotencyKeyReused(message, code=code)
     return GatewayRejected(message, code=code)

@@ -71,6 +71,10 @@ class Payment(models.Model):
     refunded = models.DecimalField(_("Refunded (yuan)"), default=ZERO, **MONEY)
     error_message = models.CharField(_("Card error"), max_length=255, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # The payer's own key for the request that started this payment (an API
+    # client's Idempotency-Key, a payment page's form): the same request again
+    # answers this payment, whatever happened since.
+    request_key = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 

@@ -13,10 +13,9 @@ from decimal import Decimal
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from payments import gateway
+from payments import gateway, selectors
 from payments.models import (
     ChangeKind,
     Payment,
@@ -42,20 +41,16 @@ def request_refund(
 ) -> Refund:
     """A refund of ``amount_yuan`` of a paid payment; the same key twice is the
     same refund (the second call returns the first's row and sends nothing)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    # Looked for under the lock: the same request sent twice at once (a double
+    # click) finds the first one's refund, never a unique-key error.
     existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.status != PaymentStatus.SUCCEEDED:
         raise ValidationError(_("Only a paid card payment can be refunded."))
     gateway.to_fen(amount_yuan)  # a whole number of fen, above zero
-    pending = (
-        payment.refunds.filter(status=RefundStatus.PENDING).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    left = payment.amount - payment.refunded - pending
+    left = selectors.refund_left(payment=payment)  # under the payment's lock
     if amount_yuan > left:
         raise ValidationError(
             _("Only %(left)s yuan of this payment can still be refunded.")

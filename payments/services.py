@@ -14,12 +14,16 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from payments import gateway
+from payments import gateway, selectors
 from payments.models import STATUS_RANK, ChangeKind, Payment, PaymentChange
 from payments.models import PaymentStatus as S
 
 SOURCE_TYPE = "Stripe"
+SWITCHED_OFF = gettext_lazy(
+    "Card payment is switched off: this shop has no Stripe keys configured."
+)
 # Oscar's payment event types, by name (created on first use).
 OSCAR_PENDING, OSCAR_PAID, OSCAR_REFUNDED = "pending", "paid", "refunded"
 
@@ -44,10 +48,30 @@ class CardPaymentFailed(Exception):
         self.payment = payment
 
 
+class OrderNotPayable(Exception):
+    """The order may not be paid by card now (``selectors.card_payable``);
+    ``code`` names why (``cancelled``, ``already_paid``, ``payment_under_way``)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RequestKeyReused(Exception):
+    """The payer's request key was used before for a payment with another card."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True)
 class Started:
     payment: Payment
     redirect_url: str  # where the card holder confirms (3-D Secure), if anywhere
+    client_secret: str = ""  # for Stripe.js to finish a 3-D Secure confirmation
+    replayed: bool = False  # the answer to an earlier request with the same key
 
 
 def status_of(intent: gateway.Intent) -> str:
@@ -89,7 +113,11 @@ def start_card_payment(
             )
         raise CardPaymentFailed(exc.message, payment) from exc
     payment = apply_intent(intent=intent, source=f"create {idempotency_key}")
-    return Started(payment=payment, redirect_url=intent.redirect_url)
+    return Started(
+        payment=payment,
+        redirect_url=intent.redirect_url,
+        client_secret=intent.client_secret,
+    )
 
 
 def next_attempt_key(*, prefix: str, order_number: str) -> str:
@@ -229,25 +257,124 @@ def _oscar_event(payment: Payment, name: str, amount: Decimal, reference=""):
     )
 
 
-def pay_order_by_card(
-    *, order, payment_method: str, idempotency_key: str = ""
-) -> Started:
-    """Pay an existing order (a canteen's bulk order) by card, for its total.
+# --- paying an existing order (canteens' bulk orders) ------------------------------
 
-    The minimal card path for canteens: Oscar's store pays before the order is
-    written (``shop.apps.checkout``), a bulk order is placed first and paid after.
+
+def pay_order_by_card(
+    *, order, payment_method: str, request_key: str = "", return_url: str = ""
+) -> Started:
+    """Pay an existing order (a canteen's bulk order) by card, for what is due
+    (``selectors.amount_due``).
+
+    Oscar's store pays before the order is written (``shop.apps.checkout``); a bulk
+    order is placed first and paid after. Which orders may be paid is
+    ``selectors.card_payable``'s to say, asked before Stripe is called.
+
+    Stripe's idempotency key is the order's attempt (``next_attempt_key``): two
+    requests for the same attempt are one PaymentIntent (or the second is refused
+    as under way, if its card differs), so an order is never charged twice by
+    requests racing each other. ``request_key`` is the payer's key for *this
+    request*: sent again, it answers the payment it started (a refused card is
+    refused again) instead of starting another. A 3-D Secure attempt the payer
+    left half-way is cancelled before a new one starts.
     """
-    if Payment.objects.filter(order=order, status=S.SUCCEEDED).exists():
-        raise ValueError(
-            _("Order %(number)s is already paid.") % {"number": order.number}
+    if not gateway.enabled():
+        raise gateway.PaymentsDisabled(str(SWITCHED_OFF))
+    number = str(order.number)
+    if request_key:
+        earlier = (
+            Payment.objects.filter(order_number=number, request_key=request_key)
+            .order_by("pk")
+            .first()
         )
-    key = idempotency_key or next_attempt_key(prefix="order", order_number=order.number)
-    started = start_card_payment(
-        order_number=order.number,
-        amount_yuan=order.total_incl_tax,
-        payment_method=payment_method,
-        idempotency_key=key,
-    )
+        if earlier is not None:
+            return _replay(earlier, order=order, payment_method=payment_method)
+    _refuse_unless_payable(order)
+    if _cancel_waiting_attempts(order_number=number):
+        _refuse_unless_payable(order)  # a waiting attempt may have been paid
+    key = next_attempt_key(prefix="order", order_number=number)
+    try:
+        started = start_card_payment(
+            order_number=number,
+            amount_yuan=selectors.amount_due(order),
+            payment_method=payment_method,
+            idempotency_key=key,
+            return_url=return_url,
+        )
+    except CardPaymentFailed as exc:
+        if exc.payment is not None:
+            _keep_request_key(exc.payment, request_key)
+        raise
+    except gateway.IdempotencyKeyReused as exc:
+        raise OrderNotPayable(
+            "payment_under_way",
+            _(
+                "Another card payment for order %(number)s has just been started; "
+                "wait for its outcome."
+            )
+            % {"number": number},
+        ) from exc
+    _keep_request_key(started.payment, request_key)
     attach_order(payment_id=started.payment.pk, order=order)
     started.payment.refresh_from_db()
     return started
+
+
+def _refuse_unless_payable(order) -> None:
+    payability = selectors.card_payable(order)
+    if not payability:
+        raise OrderNotPayable(payability.code, payability.message)
+
+
+def _keep_request_key(payment: Payment, request_key: str) -> None:
+    """The first request's key stays (a concurrent twin shares the payment)."""
+    if request_key:
+        Payment.objects.filter(pk=payment.pk, request_key="").update(
+            request_key=request_key
+        )
+
+
+def _replay(payment: Payment, *, order, payment_method: str) -> Started:
+    """The payment a request key started, as Stripe has it now (linked to the
+    order if the first request stopped before it was)."""
+    intent = gateway.retrieve(payment.intent_id)
+    if intent.payment_method and intent.payment_method != payment_method:
+        raise RequestKeyReused(
+            _("This request key was already used to pay with another card.")
+        )
+    payment = apply_intent(intent=intent, source=f"replay {payment.request_key}")
+    if payment.status == S.FAILED:
+        raise CardPaymentFailed(payment.error_message, payment)
+    if payment.order_id is None and payment.status != S.CANCELED:
+        payment = attach_order(payment_id=payment.pk, order=order)
+    return Started(
+        payment=payment,
+        redirect_url=intent.redirect_url,
+        client_secret=intent.client_secret,
+        replayed=True,
+    )
+
+
+def _cancel_waiting_attempts(*, order_number: str) -> bool:
+    """Cancel the order's attempts that wait for the payer (so that a 3-D Secure
+    page left open cannot pay a second time). One the payer has just completed
+    cannot be cancelled: it is read back from Stripe instead."""
+    waiting = selectors.waiting_attempts(order_number=order_number)
+    for payment in waiting:
+        source = f"new attempt for order {order_number}"
+        try:
+            intent = gateway.cancel(
+                payment.intent_id, idempotency_key=f"cancel-{payment.intent_id}"
+            )
+        except gateway.GatewayRejected:
+            intent = gateway.retrieve(payment.intent_id)
+        apply_intent(intent=intent, source=source)
+    return bool(waiting)
+
+
+def refresh_payment(*, payment_id: int) -> Payment:
+    """Read a payment's intent back from Stripe (the payer is back from the bank's
+    page, perhaps before the webhook): forward only, like any other news."""
+    payment = Payment.objects.get(pk=payment_id)
+    intent = gateway.retrieve(payment.intent_id)
+    return apply_intent(intent=intent, source="read back after the bank's page")

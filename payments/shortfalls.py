@@ -36,8 +36,8 @@ def refund_short_receipt(*, receipt_id: int) -> list:
         return []
     order_id = lines[0].receipt.bulk_order.order_id
     payment = selectors.paid_payment_for_order(order_id=order_id)
-    if payment is None:
-        return []
+    if payment is None or payment.created_at > lines[0].receipt.created_at:
+        return []  # not paid, or paid after receipt for what was received
     requested = []
     for receipt_line in lines:
         paid = receipt_line.line.line.line_price_incl_tax

@@ -15,6 +15,14 @@ def refund_short_receipt(receipt_id: int) -> int:
     return len(shortfalls.refund_short_receipt(receipt_id=receipt_id))
 
 
+@shared_task(name="payments.tasks.resend_stale_stripe_events")
+def resend_stale_stripe_events() -> int:
+    """Every ten minutes (beat): webhook events stored but never applied are
+    sent to ``process_stripe_event`` again. Idempotent: an applied event is
+    neither selected nor applied twice."""
+    return len(webhooks.resend_stale_events())
+
+
 def receipt_confirmed(*, receipt_id: int) -> None:
     """Hook for ``fulfilment.delivery`` (settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS),
     called after the receipt is committed."""

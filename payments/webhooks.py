@@ -8,12 +8,23 @@ event row's lock) through the table of handlers below; each handler only ever
 moves a payment forward, so events arriving out of order are harmless.
 """
 
+import datetime
+import logging
+
 from celery import shared_task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments import gateway, refunds, services
+from payments import gateway, refunds, selectors, services
 from payments.models import StripeEvent
+
+logger = logging.getLogger(__name__)
+
+# A stored event still unapplied this long after it arrived lost its task (the
+# broker was down at commit, or a worker died with it): ``resend_stale_events``
+# sends it again. Applying is idempotent, so a slow queue costs a no-op at most.
+STALE_AFTER = datetime.timedelta(minutes=10)
+RESEND_BATCH = 200
 
 
 def store_event(event: dict) -> tuple[StripeEvent, bool]:
@@ -32,6 +43,27 @@ def store_event(event: dict) -> tuple[StripeEvent, bool]:
 @shared_task(name="payments.tasks.process_stripe_event", acks_late=True)
 def process_stripe_event(event_pk: int) -> str:
     return process_event(event_pk=event_pk).outcome
+
+
+def resend_stale_events(*, now: datetime.datetime | None = None) -> list[int]:
+    """Enqueue again the events stored before ``STALE_AFTER`` and never applied,
+    oldest first, at most ``RESEND_BATCH`` a run (the next run takes the rest).
+    An event applied meanwhile is skipped by ``process_event`` under its lock."""
+    received_before = (now or timezone.now()) - STALE_AFTER
+    sent = []
+    for event_pk in selectors.stale_unprocessed_event_ids(
+        received_before=received_before, limit=RESEND_BATCH
+    ):
+        try:
+            process_stripe_event.delay(event_pk)
+        except Exception:
+            # One event that cannot be applied (run in-process without a broker)
+            # or enqueued must not keep the others waiting; it is logged and
+            # tried again on the next run.
+            logger.exception("Stripe event %s: could not be sent again", event_pk)
+            continue
+        sent.append(event_pk)
+    return sent
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 from channels.api.urls import register as register_channels
 from fulfilment.api.urls import register as register_fulfilment
 from ledger.api.urls import register as register_ledger
+from payments.api.urls import urlpatterns as payments_urls
 from reports.api.urls import register as register_reports
 from settlement.api.urls import register as register_settlement
 from shop.api.products import ProductViewSet
@@ -31,5 +32,6 @@ obtain_auth_token = ObtainAuthToken.as_view(
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    *payments_urls,
     *router.urls,
 ]

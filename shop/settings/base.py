@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.resume_stalled_exports",
         "schedule": 15 * 60,
     },
+    # Stripe webhook events stored but never applied (their task was lost).
+    "resend-stale-stripe-events": {
+        "task": "payments.tasks.resend_stale_stripe_events",
+        "schedule": 10 * 60,
+    },
     # Love cards past their expiry lose what is left, daily at 00:30.
     "expire-love-cards": {
         "task": "lovecards.tasks.expire_cards",
@@ -348,6 +353,18 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
             {
                 "label": _("Settlement periods"),
                 "url_name": "dashboard:settlement-period-list",
+            },
+        ],
+    },
+    {
+        "label": _("Card payments"),
+        "icon": "far fa-credit-card",
+        "children": [
+            {
+                "label": _("Card payments and refunds"),
+                "url_name": "payments:dashboard-payment-list",
+                # Outside Oscar's dashboard apps, so Oscar cannot ask the view.
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
             },
         ],
     },

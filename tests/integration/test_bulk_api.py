@@ -636,6 +636,7 @@ def test_the_schema_documents_the_bulk_order_api_without_warnings(api, staff):
         "/api/v1/bulk-orders/{number}/": ["get"],
         "/api/v1/bulk-orders/{number}/approve/": ["post"],
         "/api/v1/bulk-orders/{number}/cancel/": ["post"],
+        "/api/v1/bulk-orders/{number}/card-payment/": ["post"],
         "/api/v1/bulk-orders/{number}/confirm/": ["post"],
         "/api/v1/bulk-orders/{number}/decline/": ["post"],
         "/api/v1/bulk-orders/{number}/deliver/": ["post"],
