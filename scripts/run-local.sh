@@ -39,9 +39,15 @@ cat <<INFO
   Demo logins (password: nongjia-demo)
     buyer      buyer of 天河区机关事务管理局食堂 (store: /canteen/order/)
     approver   approves that canteen's orders above 20,000 yuan
-    manager    manager of 英德市万仔蚕桑专业合作社 (dashboard: lots, allocations)
-    official   official (read-only)
-    staff      platform staff (dashboard, Django admin)
+    manager    manager of 英德市万仔蚕桑专业合作社 (dashboard: lots, allocations,
+               settlement statements and payments to households)
+    official   official (read-only; unpaid households: /reports/settlement/)
+    staff      platform staff (dashboard, Django admin, love cards, settlement)
+
+  Demo love cards (500 yuan each; balance: http://127.0.0.1:$PORT/lovecard/balance/)
+    8668 2020 0000 0016  PIN 520131
+    8668 2020 0000 0024  PIN 131452
+    8668 2020 0000 0032  PIN 202006
 
 INFO
 $PY manage.py runserver "127.0.0.1:$PORT" &

@@ -13,6 +13,8 @@ from channels.demo import ensure_channels
 from channels.models import Channel
 from fulfilment.demo import ensure_orders, ensure_standing_order
 from ledger.demo_history import load_history
+from lovecards.demo import DEMO_CARDS, FACE_VALUE, UNION, ensure_love_cards
+from settlement.demo import ensure_settlement, settlement_summary
 from suppliers import demo
 
 DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -61,6 +63,9 @@ class Command(BaseCommand):
             ensure_channels()
             orders = ensure_orders()
             ensure_standing_order()
+        self.stdout.write("Settlement and love cards...")
+        ensure_settlement()
+        ensure_love_cards()
         history = None
         if not options["no_history"]:
             # Each 2020 lot received announces itself to the shortfall retries.
@@ -88,10 +93,26 @@ class Command(BaseCommand):
         )
         if history is not None:
             self._report_history(history)
+        self._report_settlement()
         self.stdout.write(f"Demo logins (password: {summary.password}):")
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<10} {login.role}")
         self.stdout.write(f"  {'approver':<10} approver of the buyer's canteen")
+        self.stdout.write(
+            f"Demo love cards of {UNION}, {FACE_VALUE} yuan each "
+            "(balance: /lovecard/balance/):"
+        )
+        for card in DEMO_CARDS:
+            self.stdout.write(f"  {card.grouped_number}  PIN {card.pin}")
+
+    def _report_settlement(self) -> None:
+        settled = settlement_summary()
+        self.stdout.write(
+            f"Settlement: periods issued {settled.periods_issued}, statements "
+            f"{settled.statements} ({settled.goods_yuan:,} yuan), payouts paid "
+            f"{settled.payouts_paid}; households paid {settled.households_paid} "
+            f"of {settled.household_lines} (the rest: /reports/settlement/)."
+        )
 
     def _report_history(self, history) -> None:
         self.stdout.write(
