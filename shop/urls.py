@@ -16,6 +16,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("canteen/account/", include("billing.web.urls")),
     path("canteen/", include("fulfilment.web.urls")),
     path("reports/canteens/", include("fulfilment.web.report_urls")),
     path("reports/exports/", include("reports.web.export_urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.web.urls")),
     path("payments/", include("payments.urls")),
     path("lovecard/", include("lovecards.urls")),
+    path("dashboard/canteen-accounts/", include("billing.dashboard.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
+from billing.api.urls import register as register_billing
 from channels.api.urls import register as register_channels
 from fulfilment.api.urls import register as register_fulfilment
 from ledger.api.urls import register as register_ledger
@@ -23,6 +24,7 @@ register_channels(router)
 register_ledger(router)
 register_reports(router)
 register_settlement(router)
+register_billing(router)
 
 # DRF's token view brings its own parsers; ours turn a body nested too deeply into a
 # 400 where DRF's JSON parser lets the RecursionError through (a 500).

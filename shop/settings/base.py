@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "settlement.tasks.settle_ended_periods",
         "schedule": crontab(minute=15, hour=2),
     },
+    # Canteen invoices past due with money owed: flagged and emailed once, 08:00.
+    "flag-overdue-invoices": {
+        "task": "billing.tasks.flag_overdue_invoices",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }
 # A killed worker's unacknowledged task goes back to the queue after this many
 # seconds (Redis transport); tasks are idempotent, so a rerun is harmless.
@@ -363,6 +368,18 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
             {
                 "label": _("Card payments and refunds"),
                 "url_name": "payments:dashboard-payment-list",
+                # Outside Oscar's dashboard apps, so Oscar cannot ask the view.
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+        ],
+    },
+    {
+        "label": _("Canteen accounts"),
+        "icon": "fas fa-file-invoice",
+        "children": [
+            {
+                "label": _("Canteen accounts"),
+                "url_name": "billing-dashboard:account-list",
                 # Outside Oscar's dashboard apps, so Oscar cannot ask the view.
                 "access_fn": lambda user, *args, **kwargs: user.is_staff,
             },

@@ -45,7 +45,5 @@ def test_parallel_orders_stop_at_the_credit_limit(cooperative, staff):
 
 
 @pytest.mark.postgres
-def test_on_postgresql_forty_parallel_orders_never_exceed_the_limit(
-    cooperative, staff
-):
+def test_on_postgresql_forty_parallel_orders_never_exceed_the_limit(cooperative, staff):
     order_race(cooperative, staff, 40)
