@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages lock chromium clean bench bench-reports
+.PHONY: install run test lint format messages lock chromium clean bench bench-reports \
+	deploy-smoke restore-drill
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +85,14 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
+
+# The production start scripts for real on the local PostgreSQL and Redis (deploy/README.md):
+# scratch database nongjia_deploy_smoke (dropped after), Redis db 14; Caddy in front when installed.
+deploy-smoke: install
+	@command -v caddy >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] \
+		|| (apt-get update -qq && apt-get install -y -qq caddy >/dev/null) || true
+	$(BIN)/python deploy/bin/smoke.py
+
+# Dump -> restore into a scratch database -> compare row counts (docs/operations.md).
+restore-drill: install
+	$(BIN)/python deploy/bin/restore-drill $(DRILL_ARGS)

@@ -1,9 +1,10 @@
-"""Production overlay: DEBUG refused, secure cookies, never demo data."""
+"""Production overlay: DEBUG refused, a strong secret key, secure cookies, never demo
+data. Every variable read here and in base.py is listed in deploy/env.example."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env_bool
+from .base import _DEV_SECRET_KEY, DATABASES, DEBUG, SECRET_KEY, env, env_bool
 
 if DEBUG:
     raise ImproperlyConfigured(
@@ -11,13 +12,49 @@ if DEBUG:
     )
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+# The same test as Django's security.W009 (and deploy/bin/lib.sh), refused up front.
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == _DEV_SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is weak: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOW_DEMO_DATA = False
+
+# --- HTTPS (TLS ends at the reverse proxy, which sets X-Forwarded-Proto) ----------
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Probes reach a web process directly over plain HTTP: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Database: fail fast when PostgreSQL is away, check reused connections -------
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# --- Celery ----------------------------------------------------------------------------
+# Workers also load the ping task that proves they take work (deploy/bin/smoke).
+CELERY_INCLUDE = ["shop.health"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Mail: an SMTP relay when EMAIL_BACKEND says smtp --------------------------------
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+SERVER_EMAIL = env("SERVER_EMAIL", env("DEFAULT_FROM_EMAIL", "shop@nongjia.example"))
