@@ -7,21 +7,15 @@ shipped and Chinese names print as they are. Each function takes the frozen valu
 returns the PDF's bytes; labels go through gettext like the pages'.
 """
 
-import functools
 import io
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -29,33 +23,7 @@ from reportlab.platypus import (
 )
 
 from fulfilment.documents import ConsolidationSheet, DeliveryNote, PickList
-
-FONT = "STSong-Light"
-MARGIN = 15 * mm
-GRID = colors.HexColor("#999999")
-HEADER = colors.HexColor("#e8e8e8")
-
-
-@functools.cache
-def _styles() -> dict[str, ParagraphStyle]:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12)
-    return {
-        "title": ParagraphStyle("title", base, fontSize=16, leading=20, spaceAfter=4),
-        "heading": ParagraphStyle(
-            "heading", base, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4
-        ),
-        "text": base,
-        # Chinese has no spaces: let lines break between any two characters.
-        "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=11, wordWrap="CJK"),
-        "number": ParagraphStyle("number", base, fontSize=8.5, leading=11, alignment=2),
-        "small": ParagraphStyle("small", base, fontSize=7.5, leading=10),
-    }
-
-
-def _p(text, style="cell") -> Paragraph:
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Paragraph(escaped, _styles()[style])
+from shop.pdf import FONT, GRID, HEADER, MARGIN, p
 
 
 def _kg(value: Decimal | None) -> str:
@@ -67,7 +35,7 @@ def _table(header, rows, widths, *, numeric=(), total=None) -> Table:
     right-aligned; ``total`` is a last row set apart."""
 
     def cell(index, value):
-        return _p(value, "number" if index in numeric else "cell")
+        return p(value, "number" if index in numeric else "cell")
 
     data = [[cell(i, h) for i, h in enumerate(header)]]
     data += [[cell(i, v) for i, v in enumerate(row)] for row in rows]
@@ -87,7 +55,7 @@ def _table(header, rows, widths, *, numeric=(), total=None) -> Table:
 
 def _facts(pairs) -> Table:
     """Label: value lines under the title."""
-    rows = [[_p(label, "text"), _p(value, "text")] for label, value in pairs if value]
+    rows = [[p(label, "text"), p(value, "text")] for label, value in pairs if value]
     return Table(
         rows,
         colWidths=[32 * mm, None],
@@ -105,7 +73,7 @@ def _facts(pairs) -> Table:
 def _signatures(labels, width) -> KeepTogether:
     """Boxes to sign in, side by side, with a line for the date and time."""
     row = [
-        [_p(label, "text"), Spacer(1, 14 * mm), _p(_("Date and time:"), "small")]
+        [p(label, "text"), Spacer(1, 14 * mm), p(_("Date and time:"), "small")]
         for label in labels
     ]
     table = Table(
@@ -160,8 +128,8 @@ def pick_list_pdf(doc: PickList) -> bytes:
     title = _("Pick list")
     width = _width(A4)
     story = [
-        _p(title, "title"),
-        _p(doc.cooperative, "heading"),
+        p(title, "title"),
+        p(doc.cooperative, "heading"),
         _facts(
             [
                 (_("Cooperative"), doc.cooperative),
@@ -209,9 +177,9 @@ def pick_list_pdf(doc: PickList) -> bytes:
             numeric=(1,),
             total=(_("Total"), _kg(doc.total_kg)),
         )
-        story.append(KeepTogether([_p(_("Total by product"), "heading"), totals]))
+        story.append(KeepTogether([p(_("Total by product"), "heading"), totals]))
     else:
-        story.append(_p(_("Nothing to pick for this date."), "text"))
+        story.append(p(_("Nothing to pick for this date."), "text"))
     story.append(_signatures([_("Packed by"), _("Received at the centre by")], width))
     return _build(story, title=f"{title} {doc.delivery_date.isoformat()}")
 
@@ -221,7 +189,7 @@ def consolidation_sheet_pdf(doc: ConsolidationSheet) -> bytes:
     width = _width(pagesize)
     title = _("Consolidation sheet")
     story = [
-        _p(title, "title"),
+        p(title, "title"),
         _facts(
             [
                 (_("Delivery date"), doc.delivery_date.isoformat()),
@@ -229,10 +197,10 @@ def consolidation_sheet_pdf(doc: ConsolidationSheet) -> bytes:
                 (_("Shipped (kg)"), _kg(doc.shipped_kg)),
             ]
         ),
-        _p(_("Arriving from"), "heading"),
+        p(_("Arriving from"), "heading"),
     ]
     if not doc.canteens:
-        story.append(_p(_("Nothing arrives for this date."), "text"))
+        story.append(p(_("Nothing arrives for this date."), "text"))
         return _build(story, title=title, pagesize=pagesize)
     story.append(
         _table(
@@ -252,7 +220,7 @@ def consolidation_sheet_pdf(doc: ConsolidationSheet) -> bytes:
         )
     )
     for canteen in doc.canteens:
-        story.append(_p(f"{canteen.canteen}  ({canteen.address})", "heading"))
+        story.append(p(f"{canteen.canteen}  ({canteen.address})", "heading"))
         story.append(
             _table(
                 [
@@ -301,8 +269,8 @@ def delivery_note_pdf(doc: DeliveryNote) -> bytes:
     width = _width(A4)
     title = _("Delivery note")
     story = [
-        _p(title, "title"),
-        _p(doc.canteen, "heading"),
+        p(title, "title"),
+        p(doc.canteen, "heading"),
         _facts(
             [
                 (_("Canteen"), doc.canteen),
@@ -354,11 +322,9 @@ def delivery_note_pdf(doc: DeliveryNote) -> bytes:
             )
         )
     else:
-        story.append(
-            _p(_("Nothing is delivered to this canteen on this date."), "text")
-        )
+        story.append(p(_("Nothing is delivered to this canteen on this date."), "text"))
     story.append(
-        _p(
+        p(
             _(
                 "Weigh on arrival and write the received kg of each line; note any "
                 "damage or shortfall below before signing."
