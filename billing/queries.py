@@ -3,9 +3,9 @@
 ``billing.selectors.credit`` answers for one account (two queries); a list of
 accounts would ask it once per row. ``figures`` answers for any number of
 accounts in three grouped queries, by the same rules: what is owed is the sum
-of the receivable postings, orders not yet invoiced are ``selectors.open_orders``
-(neither invoiced nor cancelled nor drafts), overdue is what is left to pay on
-invoices past their due date (``selectors.overdue``).
+of the receivable postings, orders not yet invoiced are
+``selectors.open_orders_by_account`` (which ``credit`` asks too), overdue is what
+is left to pay on invoices past their due date (``selectors.overdue``).
 """
 
 import datetime
@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from billing import selectors
-from billing.models import Account, AccountOrder, BankPayment, Book, Invoice, Posting
+from billing.models import Account, BankPayment, Book, Invoice, Posting
 from canteens.models import Organisation
 from ledger.apportion import FEN
 
@@ -68,15 +68,7 @@ def figures(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    ordered = _totals(
-        AccountOrder.objects.filter(
-            account_id__in=ids, bulk_order__invoice__isnull=True
-        )
-        .exclude(bulk_order__order__status__in=selectors.NOT_COMMITTED)
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    ordered = selectors.open_orders_by_account(account_ids=ids)
     overdue = _totals(
         selectors.overdue(Invoice.objects.filter(account_id__in=ids), today=today)
         .values("account_id")

@@ -1,7 +1,9 @@
 """The demo's money: the fortnight that holds last week's receipt is settled
 (statement figures equal the ledger to the fen), its payout is paid, some of the
 cooperative's households are paid and the rest are listed as unpaid; the demo
-love cards have their printed numbers, PINs and balances; a rerun changes nothing.
+love cards have their printed numbers, PINs and balances; the demo canteen buys on
+account: last week's order invoiced for the kg received, part of it paid by bank
+transfer, the next order counting against the limit; a rerun changes nothing.
 
 Loaded once for the module without the H1 2020 history (dated before the first
 period, it is never settled), inside a transaction rolled back at its end; each
@@ -20,7 +22,19 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from billing import selectors
+from billing.demo import ensure_account, ensure_payment, payment_reference
+from billing.models import (
+    Account,
+    AccountEvent,
+    AccountOrder,
+    BankPayment,
+    Invoice,
+    Match,
+    Posting,
+)
 from canteens.demo import BUYER_CANTEEN
+from fulfilment.models import BulkOrder, OrderStatus, ReceiptLine
 from ledger.models import LedgerEntry
 from lovecards import services as card_services
 from lovecards.demo import DEMO_CARDS, FACE_VALUE, UNION
@@ -220,6 +234,157 @@ def test_the_printed_numbers_and_pins_open_the_cards(demo):
         card_services.check_card(number=DEMO_CARDS[0].number, pin=DEMO_CARDS[1].pin)
     assert LoveCard.objects.get(number=DEMO_CARDS[0].number).failed_attempts == 1
     assert "8668 2020 0000 0016  PIN 520131" in demo
+
+
+# --- the canteen account ------------------------------------------------------------
+
+
+@pytest.fixture
+def account(demo):
+    return Account.objects.select_related("organisation").get()
+
+
+def test_the_demo_canteen_buys_on_account_and_both_orders_are_on_it(account):
+    received = BulkOrder.objects.get(order__status=OrderStatus.RECEIVED)
+    routed = BulkOrder.objects.get(order__status=OrderStatus.ROUTED)
+
+    assert account.organisation.name == BUYER_CANTEEN
+    assert (account.credit_limit, account.payment_terms_days, account.is_active) == (
+        D("50000.00"),
+        30,
+        True,
+    )
+    assert list(AccountEvent.objects.values_list("kind", "actor__username")) == [
+        ("opened", "staff")
+    ]
+    assert sorted(
+        AccountOrder.objects.values_list("bulk_order_id", "amount", "account_id")
+    ) == [
+        (received.pk, D("3560.00"), account.pk),
+        (routed.pk, D("2580.00"), account.pk),
+    ]
+    assert received.order.total_incl_tax == D("3560.00")
+    assert routed.order.total_incl_tax == D("2580.00")
+
+
+def test_last_weeks_order_is_invoiced_for_the_kg_received(account):
+    today = timezone.localdate()
+    received = BulkOrder.objects.get(order__status=OrderStatus.RECEIVED)
+    invoice = Invoice.objects.get()
+
+    assert invoice.bulk_order == received
+    assert invoice.number == f"INV-{received.order.number}"
+    assert (invoice.issued_on, invoice.due_on) == (
+        today,
+        today + datetime.timedelta(days=30),
+    )
+    assert (invoice.ordered_amount, invoice.amount) == (D("3560.00"), D("3467.00"))
+    # 1.5 kg of the 1 kg packs at 62.00 did not arrive: 93.00 not charged.
+    assert list(
+        invoice.lines.values_list("ordered_kg", "received_kg", "unit_price", "amount")
+    ) == [
+        (D("40.000"), D("38.500"), D("62.00"), D("2387.00")),
+        (D("15.000"), D("15.000"), D("18.00"), D("1080.00")),
+    ]
+    receipt = ReceiptLine.objects.filter(receipt__bulk_order=received)
+    assert invoice.amount == sum(line.amount for line in receipt)
+
+
+def test_a_bank_transfer_paid_part_of_the_invoice(account):
+    today = timezone.localdate()
+    invoice = Invoice.objects.get()
+    payment = BankPayment.objects.get()
+
+    assert payment.reference == f"ICBC-{today:%Y%m%d}-{account.pk:06d}"
+    assert payment.reference == payment_reference(account=account, received_on=today)
+    assert (payment.amount, payment.matched, payment.received_on) == (
+        D("1700.00"),
+        D("1700.00"),
+        today,
+    )
+    assert (payment.invoice, payment.recorded_by.username) == (invoice, "staff")
+    assert list(Match.objects.values_list("invoice_id", "payment_id", "amount")) == [
+        (invoice.pk, payment.pk, D("1700.00"))
+    ]
+    assert (invoice.settled, invoice.outstanding) == (D("1700.00"), D("1767.00"))
+    credit = selectors.credit(account=account)
+    assert (credit.owed, credit.open_orders, credit.used, credit.available) == (
+        D("1767.00"),
+        D("2580.00"),
+        D("4347.00"),
+        D("45653.00"),
+    )
+    # The book: the invoice and the payment, each balanced.
+    assert list(
+        Posting.objects.order_by("pk").values_list(
+            "entry__kind", "book", "account_id", "amount"
+        )
+    ) == [
+        ("invoice", "receivable", account.pk, D("3467.00")),
+        ("invoice", "sales", None, D("-3467.00")),
+        ("payment", "bank", None, D("1700.00")),
+        ("payment", "receivable", account.pk, D("-1700.00")),
+    ]
+
+
+def test_the_buyer_sees_the_account_with_the_invoice_and_the_payment(account, client):
+    invoice = Invoice.objects.get()
+    client.force_login(User.objects.get(username="buyer"))
+
+    response = client.get("/canteen/account/")
+
+    assert response.status_code == 200
+    [section] = response.context["sections"]
+    assert section.account == account
+    figures = section.figures
+    assert (
+        figures.limit,
+        figures.owed,
+        figures.open_orders,
+        figures.available,
+        figures.overdue,
+    ) == (D("50000.00"), D("1767.00"), D("2580.00"), D("45653.00"), D("0.00"))
+    assert [row.invoice for row in section.open_invoices] == [invoice]
+    assert [p.reference for p in section.payments] == [
+        BankPayment.objects.get().reference
+    ]
+    html = response.content.decode()
+    assert f'<tr data-invoice="{invoice.number}">' in html
+    assert '<td class="text-right outstanding">¥1,767.00</td>' in html
+    assert '<dd class="col-sm-8 figure-owed">¥1,767.00</dd>' in html
+    assert f'href="/canteen/account/invoices/{invoice.pk}.pdf"' in html
+
+
+def test_staff_see_the_account_in_the_dashboard_list(account, client):
+    client.force_login(User.objects.get(username="staff"))
+
+    response = client.get("/dashboard/canteen-accounts/")
+
+    assert response.status_code == 200
+    assert [
+        (
+            row.account,
+            row.figures.owed,
+            row.figures.open_orders,
+            row.figures.available,
+        )
+        for row in response.context["rows"]
+    ] == [(account, D("1767.00"), D("2580.00"), D("45653.00"))]
+
+
+def test_the_output_sums_up_the_account(demo):
+    assert (
+        f"Canteen account of {BUYER_CANTEEN}: limit 50,000.00 yuan, owed 1,767.00, "
+        "orders not yet invoiced 2,580.00; invoices 1, payments 1 "
+        "(/canteen/account/, /dashboard/canteen-accounts/)."
+    ) in demo
+
+
+def test_a_later_day_records_no_second_payment(account):
+    later = timezone.localdate() + datetime.timedelta(days=1)
+
+    assert (ensure_account(), ensure_payment(today=later)) == (False, False)
+    assert BankPayment.objects.count() == 1
 
 
 # --- idempotence ---------------------------------------------------------------------
