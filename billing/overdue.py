@@ -1,5 +1,7 @@
 """Overdue invoices: each is flagged once, with an audit row, and the canteen's
-buyers and approvers are told by email once the flag is committed.
+buyers and approvers are told by email once the flag is committed (the email task
+is written to the outbox in the flag's transaction and sends once however often
+it is delivered).
 
 The flag is ``Invoice.overdue_notified_at``, set by a conditional update under
 the account's lock (the order every billing change takes: account first), so
@@ -21,6 +23,7 @@ from billing import selectors
 from billing.models import AccountEvent, AccountEventKind, Invoice
 from billing.services import lock_account
 from canteens.models import Member, Role
+from outbox.services import applying_once, enqueue
 
 
 def invoices_to_flag(*, today: datetime.date) -> list[int]:
@@ -62,7 +65,7 @@ def flag_overdue_invoice(*, invoice_id: int, today: datetime.date) -> bool:
             "days_overdue": (today - invoice.due_on).days,
         },
     )
-    transaction.on_commit(lambda: send_overdue_notice.delay(invoice_id))
+    enqueue(send_overdue_notice, invoice_id)
     return True
 
 
@@ -73,11 +76,16 @@ def _recipients(organisation_id: int) -> list[str]:
     return sorted({m.user.email for m in members if m.user.email})
 
 
-@shared_task(name="billing.overdue.send_overdue_notice")
-def send_overdue_notice(invoice_id: int) -> bool:
+@shared_task(name="billing.overdue.send_overdue_notice", bind=True)
+def send_overdue_notice(self, invoice_id: int) -> bool:
     """Tell the canteen's buyers and approvers that an invoice is overdue (in the
     site's language), composed from what is true when the task runs: an invoice
     paid meanwhile is not mentioned."""
+    with applying_once(self) as first:
+        return first and _send_overdue_notice(invoice_id)
+
+
+def _send_overdue_notice(invoice_id: int) -> bool:
     invoice = Invoice.objects.select_related(
         "account__organisation", "bulk_order__order"
     ).get(pk=invoice_id)

@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from billing import selectors
 from billing.errors import BillingError, CreditLimitExceeded
 from billing.models import (
@@ -111,6 +112,12 @@ def open_account(
         actor=actor,
         detail={"credit_limit": str(limit), "payment_terms_days": days},
     )
+    audit.record(
+        "account.opened",
+        account,
+        {"credit_limit": limit, "payment_terms_days": days},
+        actor=actor,
+    )
     return account
 
 
@@ -152,6 +159,12 @@ def change_terms(
             kind=AccountEventKind.CHANGED,
             actor=actor,
             detail={"before": before, "after": after},
+        )
+        audit.record(
+            "account.changed",
+            account,
+            {field: [before[field], after[field]] for field in after},
+            actor=actor,
         )
     return account
 
@@ -238,6 +251,11 @@ def invoice_receipt(*, receipt, receipt_lines) -> Invoice | None:
         )
         for line in bulk_lines
     )
+    audit.record(
+        "invoice.issued",
+        invoice,
+        {"order": bulk_order.order.number, "amount": amount, "due_on": invoice.due_on},
+    )
     if amount:
         _post(
             account,
@@ -307,6 +325,17 @@ def record_bank_payment(
         actor=actor,
         payment=payment,
     )
+    audit.record(
+        "bank_payment.recorded",
+        payment,
+        {
+            "account": account,
+            "amount": amount,
+            "received_on": received_on,
+            "invoice": invoice,
+        },
+        actor=actor,
+    )
     _match(account)
     payment.refresh_from_db()
     return payment
@@ -362,6 +391,12 @@ def issue_credit_note(
         memo=note.number,
         actor=actor,
         credit_note=note,
+    )
+    audit.record(
+        "credit_note.issued",
+        note,
+        {"account": account, "amount": amount, "invoice": invoice, "reason": reason},
+        actor=actor,
     )
     _match(account)
     note.refresh_from_db()

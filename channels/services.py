@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from channels.models import Channel, ChannelKind
 
 ONLINE_STORE = "online-store"
@@ -43,6 +44,12 @@ def open_channel(
     )
     channel.full_clean()
     channel.save()
+    audit.record(
+        "channel.opened",
+        channel,
+        {field: getattr(channel, field) for field in ("code", "kind", *CHANGEABLE)}
+        | {"opened_on": opened_on},
+    )
     return channel
 
 
@@ -61,6 +68,7 @@ def update_channel(*, channel_id: int, **fields) -> Channel:
         )
     channel = Channel.objects.select_for_update().get(pk=channel_id)
     changed = []
+    before = {field: getattr(channel, field) for field in CHANGEABLE}
     for field, value in fields.items():
         value = (value or "").strip()
         if getattr(channel, field) != value:
@@ -69,6 +77,11 @@ def update_channel(*, channel_id: int, **fields) -> Channel:
     if changed:
         channel.full_clean(validate_unique=False, validate_constraints=False)
         channel.save(update_fields=changed)
+        audit.record(
+            "channel.updated",
+            channel,
+            {field: [before[field], getattr(channel, field)] for field in changed},
+        )
     return channel
 
 
@@ -87,6 +100,11 @@ def close_channel(*, channel_id: int, closed_on: datetime.date) -> Channel:
     channel.closed_on = closed_on
     channel.is_active = False
     channel.save(update_fields=["closed_on", "is_active"])
+    audit.record(
+        "channel.closed",
+        channel,
+        {"closed_on": [None, closed_on], "is_active": [True, False]},
+    )
     return channel
 
 
@@ -96,6 +114,11 @@ def reopen_channel(*, channel_id: int) -> Channel:
     channel = Channel.objects.select_for_update().get(pk=channel_id)
     if channel.is_active:
         raise ValidationError(_("This channel is open."))
+    audit.record(
+        "channel.reopened",
+        channel,
+        {"closed_on": [channel.closed_on, None], "is_active": [False, True]},
+    )
     channel.closed_on = None
     channel.is_active = True
     channel.save(update_fields=["closed_on", "is_active"])

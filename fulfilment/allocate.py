@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from fulfilment.models import (
     ACTIVE_ALLOCATIONS,
     Allocation,
@@ -192,6 +193,19 @@ def route_lines(
             actor=actor if actor is not None and actor.is_authenticated else None,
         )
         for allocation in created
+    )
+    audit.record_many(
+        "allocation.routed",
+        created,
+        lambda a: {
+            "status": a.status,
+            "kg": a.kg,
+            "lot": a.lot_id,
+            "cooperative": a.cooperative_id,
+            "order": reference,
+            "reason": reason,
+        },
+        actor=actor,
     )
     update_many(BulkLine, lines, ["short_kg"])
     return created

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from canteens.selectors import is_approver, is_buyer
 from fulfilment import status
 from fulfilment.errors import NotAllowedNow
@@ -43,6 +44,7 @@ def _lines(bulk_order):
 
 
 @transaction.atomic
+@audit.batch()
 def approve_order(*, order_id: int, approver, now=None) -> BulkOrder:
     """An approver's sign-off: the order is routed (and reserves) only now."""
     now = now or timezone.now()
@@ -55,10 +57,17 @@ def approve_order(*, order_id: int, approver, now=None) -> BulkOrder:
     bulk_order.approved_at = now
     bulk_order.save(update_fields=["approved_by", "approved_at"])
     submit(bulk_order=bulk_order, lines=_lines(bulk_order), actor=approver, now=now)
+    audit.record(
+        "bulk_order.approved",
+        bulk_order.order,
+        {"status": [OrderStatus.AWAITING_APPROVAL, bulk_order.order.status]},
+        actor=approver,
+    )
     return bulk_order
 
 
 @transaction.atomic
+@audit.batch()
 def confirm_draft(*, order_id: int, user, now=None) -> BulkOrder:
     """A buyer confirms a standing order's draft: checked again, then placed."""
     now = now or timezone.now()
@@ -84,10 +93,17 @@ def confirm_draft(*, order_id: int, user, now=None) -> BulkOrder:
         status.change(bulk_order.order, OrderStatus.AWAITING_APPROVAL)
     else:
         submit(bulk_order=bulk_order, lines=lines, actor=user, now=now)
+    audit.record(
+        "bulk_order.confirmed",
+        bulk_order.order,
+        {"status": [OrderStatus.DRAFT, bulk_order.order.status], "total": total},
+        actor=user,
+    )
     return bulk_order
 
 
 @transaction.atomic
+@audit.batch()
 def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> BulkOrder:
     """Cancel before anything has shipped: every reservation is released.
 
@@ -127,6 +143,15 @@ def cancel_order(*, order_id: int, user, reason: str = "", approver=False) -> Bu
         event=AllocationEventKind.CANCELLED,
         reason=reason,
         movement_reason=_("order cancelled"),
+        actor=user,
+    )
+    audit.record(
+        "bulk_order.rejected" if approver else "bulk_order.cancelled",
+        bulk_order.order,
+        {
+            "status": [bulk_order.order.status, OrderStatus.CANCELLED],
+            "reason": reason.strip(),
+        },
         actor=user,
     )
     status.change(bulk_order.order, OrderStatus.CANCELLED)

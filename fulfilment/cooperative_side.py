@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from fulfilment import notifications, rerouting, status
 from fulfilment.errors import NotAllowedNow
 from fulfilment.locking import lock_bulk_order
@@ -74,6 +75,12 @@ def accept_allocation(*, allocation_id: int, actor=None, now=None) -> Allocation
     allocation.status = AllocationStatus.ACCEPTED
     allocation.save(update_fields=["status", "updated_at"])
     _event(allocation, AllocationEventKind.ACCEPTED, actor=actor)
+    audit.record(
+        "allocation.accepted",
+        allocation,
+        {"status": [AllocationStatus.PENDING, AllocationStatus.ACCEPTED]},
+        actor=actor,
+    )
     status.refresh(bulk_order)
     return allocation
 
@@ -199,6 +206,15 @@ def ship_allocation(*, allocation_id: int, kg: Decimal, actor=None) -> Allocatio
     allocation.shipped_kg = kg
     allocation.save(update_fields=["status", "shipped_kg", "updated_at"])
     _event(allocation, AllocationEventKind.SHIPPED, kg=kg, actor=actor)
+    audit.record(
+        "allocation.shipped",
+        allocation,
+        {
+            "status": [AllocationStatus.ACCEPTED, AllocationStatus.SHIPPED],
+            "kg": kg,
+        },
+        actor=actor,
+    )
     if status.refresh(bulk_order) == status.OrderStatus.SHIPPED:
         status.shipping_event(bulk_order, "shipped")
         notifications.order_shipped(bulk_order.pk)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from canteens.selectors import is_buyer
 from fulfilment import status
 from fulfilment.errors import NotAllowedNow
@@ -52,6 +53,7 @@ class ReceivedLine:
 
 
 @transaction.atomic
+@audit.batch()
 def mark_delivered(*, order_id: int, actor=None) -> BulkOrder:
     """The distribution centre handed the shipped goods to the canteen."""
     bulk_order = lock_bulk_order(order_id)
@@ -74,6 +76,21 @@ def mark_delivered(*, order_id: int, actor=None) -> BulkOrder:
         )
         for a in shipped
     )
+    audit.record_many(
+        "allocation.delivered",
+        shipped,
+        lambda a: {
+            "status": [AllocationStatus.SHIPPED, AllocationStatus.DELIVERED],
+            "kg": a.shipped_kg,
+        },
+        actor=actor,
+    )
+    audit.record(
+        "bulk_order.delivered",
+        bulk_order.order,
+        {"status": [OrderStatus.SHIPPED, OrderStatus.DELIVERED]},
+        actor=actor,
+    )
     status.refresh(bulk_order)
     status.shipping_event(bulk_order, "delivered")
     return bulk_order
@@ -84,6 +101,7 @@ def line_amount(line: BulkLine, kg: Decimal) -> Decimal:
 
 
 @transaction.atomic
+@audit.batch()  # the receipt and the invoice: one audit INSERT
 def confirm_receipt(
     *, order_id: int, user, lines: list[ReceivedLine], note: str = ""
 ) -> Receipt:
@@ -129,15 +147,28 @@ def confirm_receipt(
     _write_ledger(bulk_order, receipt_lines, allocations)
     for path in settings.NONGJIA_RECEIPT_RECORDERS:  # the invoice, for accounts
         import_string(path)(receipt=receipt, receipt_lines=receipt_lines)
+    audit.record(
+        "bulk_order.received",
+        bulk_order.order,
+        {
+            "status": [OrderStatus.DELIVERED, OrderStatus.RECEIVED],
+            "receipt": receipt,
+            "received_kg": sum((line.received_kg for line in receipt_lines), ZERO),
+            "amount": sum((line.amount for line in receipt_lines), ZERO),
+        },
+        actor=user,
+    )
     status.change(bulk_order.order, OrderStatus.RECEIVED)
     status.shipping_event(bulk_order, "received", notes=note.strip())
-    transaction.on_commit(lambda: announce_receipt(receipt_id=receipt.pk))
+    announce_receipt(receipt_id=receipt.pk)
     return receipt
 
 
 def announce_receipt(*, receipt_id: int) -> None:
     """Tell whoever settles money on receipts (settings name them: card refunds of
-    lines received short) that one was confirmed. Runs after commit."""
+    lines received short) that one was confirmed. Runs inside the receipt's
+    transaction, so what a hook enqueues (a task, in the outbox) is committed
+    with the receipt or not at all; a hook defers its work to after commit."""
     for path in settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS:
         import_string(path)(receipt_id=receipt_id)
 
@@ -252,6 +283,16 @@ def decide_missing(*, receipt_line_id: int, disposition: str, actor) -> ReceiptL
             ],
             actor=actor,
         )
+    audit.record(
+        "bulk_order.missing_decided",
+        bulk_order.order,
+        {
+            "line": receipt_line.line_id,
+            "disposition": [receipt_line.disposition, disposition],
+            "kg": missing,
+        },
+        actor=actor,
+    )
     receipt_line.disposition = disposition
     receipt_line.decided_by = actor
     receipt_line.save(update_fields=["disposition", "decided_by"])

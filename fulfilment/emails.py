@@ -1,8 +1,10 @@
 """Emails about bulk orders (console backend unless configured), sent by a task.
 
 Messages are composed from the database when the task runs, so a retried task sends
-what is true then. Buyers hear of their order's routing, shortfall, re-routing and
-dispatch; each cooperative's managers hear of allocations waiting for them.
+what is true then. An email cannot be taken back, so each outbox message sends its
+emails once however often it is delivered (``outbox.services.applying_once``).
+Buyers hear of their order's routing, shortfall, re-routing and dispatch; each
+cooperative's managers hear of allocations waiting for them.
 """
 
 from celery import shared_task
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from canteens.models import Role
 from fulfilment.models import Allocation, AllocationStatus, BulkOrder, OrderStatus
+from outbox.services import applying_once
 
 
 def _buyer_emails(bulk_order) -> list[str]:
@@ -90,13 +93,16 @@ def _tell_cooperatives(bulk_order, cooperative_ids) -> None:
         )
 
 
-@shared_task(name="fulfilment.emails.send")
-def send(kind: str, order_id: int, cooperative_ids=()) -> None:
+@shared_task(name="fulfilment.emails.send", bind=True)
+def send(self, kind: str, order_id: int, cooperative_ids=()) -> None:
     """Send the emails of ``kind`` about an order (in the site's language)."""
-    bulk_order = BulkOrder.objects.select_related("order", "organisation").get(
-        pk=order_id
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        _tell_buyer(bulk_order, kind)
-        if cooperative_ids:
-            _tell_cooperatives(bulk_order, list(cooperative_ids))
+    with applying_once(self) as first:
+        if not first:
+            return
+        bulk_order = BulkOrder.objects.select_related("order", "organisation").get(
+            pk=order_id
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell_buyer(bulk_order, kind)
+            if cooperative_ids:
+                _tell_cooperatives(bulk_order, list(cooperative_ids))

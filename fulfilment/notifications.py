@@ -1,17 +1,17 @@
 """Scheduling emails after the transaction that caused them commits.
 
-Services call these; nothing is sent for a transaction that rolls back, and the
-sending runs in a Celery task so a slow mail server never holds a request.
+Services call these inside their transaction; the email task is written to the
+outbox with it, so nothing is sent for a transaction that rolls back and nothing
+is lost when the broker is down. The sending runs in a Celery task so a slow mail
+server never holds a request.
 """
 
-from django.db import transaction
-
 from fulfilment import emails
+from outbox.services import enqueue
 
 
 def _after_commit(kind: str, order_id: int, cooperative_ids=()) -> None:
-    ids = sorted(set(cooperative_ids))
-    transaction.on_commit(lambda: emails.send.delay(kind, order_id, ids))
+    enqueue(emails.send, kind, order_id, sorted(set(cooperative_ids)))
 
 
 def order_routed(order_id: int, cooperative_ids=()) -> None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from canteens.models import Organisation, Role
 from fulfilment import notifications, status
 from fulfilment.allocate import cut_off, route_lines
@@ -230,6 +231,7 @@ def submit(*, bulk_order: BulkOrder, lines, actor, now) -> None:
 
 
 @transaction.atomic
+@audit.batch()  # the order and its allocations: one audit INSERT
 def place_bulk_order(
     *,
     user,
@@ -279,6 +281,18 @@ def place_bulk_order(
         run_placed_checks(bulk_order=bulk_order, total=total)
     if initial == OrderStatus.PLACED:
         submit(bulk_order=bulk_order, lines=bulk_order._lines, actor=user, now=now)
+    audit.record(
+        "bulk_order.drafted" if as_draft else "bulk_order.placed",
+        bulk_order.order,
+        {
+            "canteen": organisation,
+            "delivery_date": data.delivery_date,
+            "lines": len(priced),
+            "total": total,
+            "status": bulk_order.order.status,
+        },
+        actor=user,
+    )
     if idempotency_key:
         try:
             with transaction.atomic():

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from audit import services as audit
 from fulfilment.models import Allocation, AllocationEvent
 from suppliers import bulk_stock
 from suppliers.models import MovementKind
@@ -45,6 +46,12 @@ def end_allocations(
             )
             for a in allocations
         ],
+        actor=actor,
+    )
+    audit.record_many(
+        f"allocation.{event}",
+        allocations,
+        lambda a: {"status": [a.status, status], "kg": a.kg, "reason": reason},
         actor=actor,
     )
     now = timezone.now()

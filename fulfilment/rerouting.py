@@ -10,10 +10,12 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from fulfilment import notifications, status
 from fulfilment.allocate import route_lines
 from fulfilment.locking import lock_bulk_order
 from fulfilment.models import BulkLine, BulkOrder, OrderStatus
+from outbox.services import enqueue
 
 REROUTABLE = (
     OrderStatus.ROUTED,
@@ -23,6 +25,7 @@ REROUTABLE = (
 
 
 @transaction.atomic
+@audit.batch()
 def reroute_order(*, order_id: int, now=None) -> list:
     """Route the order's short lines again; returns the new allocations."""
     now = now or timezone.now()
@@ -38,6 +41,14 @@ def reroute_order(*, order_id: int, now=None) -> list:
         bulk_order=bulk_order, lines=lines, reason="re-routed", now=now
     )
     if created:
+        audit.record(
+            "bulk_order.rerouted",
+            bulk_order.order,
+            {
+                "allocations": [allocation.pk for allocation in created],
+                "kg": sum(allocation.kg for allocation in created),
+            },
+        )
         status.refresh(bulk_order)
         notifications.order_rerouted(
             bulk_order.pk, {allocation.cooperative_id for allocation in created}
@@ -66,4 +77,5 @@ def reroute_order_task(order_id: int) -> int:
 
 
 def reroute_after_commit(order_id: int) -> None:
-    transaction.on_commit(lambda: reroute_order_task.delay(order_id))
+    """Inside the transaction that gave kg back: the re-route is sent with it."""
+    enqueue(reroute_order_task, order_id)

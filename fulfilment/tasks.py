@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from fulfilment import cooperative_side, rerouting, standing
+from outbox.services import enqueue
 
 # Registered with the worker by importing this module (autodiscovery).
 reroute_order = rerouting.reroute_order_task
@@ -39,5 +40,6 @@ def create_standing_orders() -> dict:
 
 
 def lot_received(*, product_id: int) -> None:
-    """Hook for ``suppliers.stock`` (settings.NONGJIA_LOT_RECEIVED_HOOKS)."""
-    retry_shortfalls.delay(product_id)
+    """Hook for ``suppliers.stock`` (settings.NONGJIA_LOT_RECEIVED_HOOKS), called
+    in the lot's transaction: the retry is sent once the lot is committed."""
+    enqueue(retry_shortfalls, product_id)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from lovecards import numbers
 from lovecards.errors import (
     CardLocked,
@@ -132,6 +133,12 @@ def issue_batch(
             note=_("batch %(id)s") % {"id": batch.pk},
         )
         for card in cards
+    )
+    audit.record_many(
+        "love_card.issued",
+        cards,
+        {"batch": batch, "amount": face_value, "expires_on": expires_on},
+        actor=issued_by,
     )
     return Issued(batch=batch, cards=issued)
 
@@ -339,7 +346,7 @@ def spend(
     for card in locked.values():
         _lock_over(card, now)
     _refuse_unusable(wanted, locked)
-    return [
+    moved = [
         _move(
             locked[number],
             TransactionKind.SPEND,
@@ -349,6 +356,17 @@ def spend(
         )
         for number in sorted(wanted)
     ]
+    audit.record_many(
+        "love_card.spent",
+        [locked[number] for number in sorted(wanted)],
+        lambda card: {
+            "balance": [card.balance + wanted[card.number], card.balance],
+            "amount": wanted[card.number],
+            "order": order_number,
+        },
+        actor=actor,
+    )
+    return moved
 
 
 @transaction.atomic
@@ -372,6 +390,17 @@ def refund_to_card(
                 % {"left": spent - refunded}
             }
         )
+    audit.record(
+        "love_card.refunded",
+        card,
+        {
+            "balance": [card.balance, card.balance + amount],
+            "amount": amount,
+            "order": order_number,
+            "reason": reason,
+        },
+        actor=actor,
+    )
     return _move(
         card,
         TransactionKind.REFUND,
@@ -396,6 +425,7 @@ def unlock_card(*, card_id: int, actor) -> LoveCard:
     card.locked_until = None
     card.save(update_fields=["status", "failed_attempts", "locked_until", "updated_at"])
     CardEvent.objects.create(card=card, kind=EventKind.UNLOCKED, actor=actor)
+    audit.record("love_card.unlocked", card, actor=actor)
     return card
 
 
@@ -406,6 +436,12 @@ def cancel_card(*, card_id: int, actor, reason: str = "") -> LoveCard:
     card = LoveCard.objects.select_for_update().get(pk=card_id)
     if card.status == CardStatus.CANCELLED:
         raise ValidationError(_("This card is already cancelled."))
+    audit.record(
+        "love_card.cancelled",
+        card,
+        {"status": [card.status, CardStatus.CANCELLED], "reason": reason},
+        actor=actor,
+    )
     card.status = CardStatus.CANCELLED
     card.save(update_fields=["status", "updated_at"])
     CardEvent.objects.create(
@@ -432,6 +468,14 @@ def expire_cards(*, today: datetime.date | None = None) -> int:
             card = LoveCard.objects.select_for_update().get(pk=card_id)
             if card.status in (CardStatus.EXPIRED, CardStatus.CANCELLED):
                 continue
+            audit.record(
+                "love_card.expired",
+                card,
+                {
+                    "status": [card.status, CardStatus.EXPIRED],
+                    "balance": [card.balance, ZERO],
+                },
+            )
             if card.balance > ZERO:
                 _move(card, TransactionKind.EXPIRY, -card.balance)
             card.status = CardStatus.EXPIRED

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+from outbox.services import enqueue
 from payments import gateway, selectors
 from payments.models import (
     ChangeKind,
@@ -63,7 +65,13 @@ def request_refund(
         idempotency_key=idempotency_key,
         requested_by=user if user is not None and user.is_authenticated else None,
     )
-    transaction.on_commit(lambda: send_refund.delay(refund.pk))
+    audit.record(
+        "payment.refund_requested",
+        payment,
+        {"refund": refund, "amount": amount_yuan, "reason": refund.reason},
+        actor=user,
+    )
+    enqueue(send_refund, refund.pk)
     return refund
 
 
@@ -137,6 +145,16 @@ def apply_refund(
 
 
 def _count(payment: Payment, refund: Refund, source: str) -> None:
+    audit.record(
+        "payment.refunded",
+        payment,
+        {
+            "refunded": [payment.refunded, payment.refunded + refund.amount],
+            "refund": refund,
+            "amount": refund.amount,
+            "source": source,
+        },
+    )
     payment.refunded += refund.amount
     payment.save(update_fields=["refunded", "updated_at"])
     PaymentChange.objects.create(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import services as audit
 from payments import gateway, selectors
 from payments.models import STATUS_RANK, ChangeKind, Payment, PaymentChange
 from payments.models import PaymentStatus as S
@@ -177,6 +178,12 @@ def _move(payment: Payment, new: str, *, source: str, error: str = "") -> bool:
         to_status=new,
         source=source,
     )
+    if new == S.SUCCEEDED:
+        audit.record(
+            "payment.captured",
+            payment,
+            {"status": [old, new], "amount": payment.amount, "source": source},
+        )
     if new == S.SUCCEEDED and payment.order_id:
         _record_paid_in_oscar(payment)
     return True

@@ -4,6 +4,7 @@ them all with the worker."""
 
 from celery import shared_task
 
+from outbox.services import enqueue
 from payments import refunds, shortfalls, webhooks
 
 process_stripe_event = webhooks.process_stripe_event
@@ -25,5 +26,5 @@ def resend_stale_stripe_events() -> int:
 
 def receipt_confirmed(*, receipt_id: int) -> None:
     """Hook for ``fulfilment.delivery`` (settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS),
-    called after the receipt is committed."""
-    refund_short_receipt.delay(receipt_id)
+    called in the receipt's transaction: the refunds are sent once it commits."""
+    enqueue(refund_short_receipt, receipt_id)

@@ -15,6 +15,7 @@ from celery import shared_task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outbox.services import enqueue
 from payments import gateway, refunds, selectors, services
 from payments.models import StripeEvent
 
@@ -34,7 +35,7 @@ def store_event(event: dict) -> tuple[StripeEvent, bool]:
             stored = StripeEvent.objects.create(
                 event_id=event["id"], type=event["type"], payload=event
             )
-            transaction.on_commit(lambda: process_stripe_event.delay(stored.pk))
+            enqueue(process_stripe_event, stored.pk)
     except IntegrityError:
         return StripeEvent.objects.get(event_id=event["id"]), False
     return stored, True

@@ -31,6 +31,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from outbox.services import enqueue
 from reports import tables
 from reports.access import report_scope, scoped
 from reports.at_risk import households_at_risk
@@ -268,4 +269,5 @@ def run_export_task(export_id: int) -> str:
 
 
 def run_after_commit(export_id: int) -> None:
-    transaction.on_commit(lambda: run_export_task.delay(export_id))
+    """Inside the export's transaction: the task is sent once it commits."""
+    enqueue(run_export_task, export_id)

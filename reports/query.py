@@ -29,6 +29,11 @@ GROUPINGS = (
 )
 INTERVALS = ("day", "week", "month", "quarter", "year")
 MAX_DAYS = 366 * 5
+# The dates a period may take: the ledger's era, with room for the period of the
+# same length before it (the change) and for a period's last interval, which
+# date arithmetic near year 1 or 9999 would overflow.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ def build_query(
         errors["to"] = [_("The end of the period is before its start.")]
     elif (end - start).days + 1 > MAX_DAYS:
         errors["to"] = [_("A report covers at most five years.")]
+    elif start < FIRST_DAY or end > LAST_DAY:
+        name = "from" if start < FIRST_DAY else "to"
+        errors[name] = [
+            _("Give a date from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        ]
     if grouping is not None and grouping not in GROUPINGS:
         errors["grouping"] = [_("Unknown grouping.")]
     if interval not in INTERVALS:

@@ -28,6 +28,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from ledger.models import LedgerEntry
 from settlement.errors import SettlementError
 from settlement.models import (
@@ -265,6 +266,17 @@ def mark_payout_paid(
         actor=actor,
         detail={"amount": str(payout.amount), "reference": reference},
     )
+    audit.record(
+        "payout.paid",
+        payout,
+        {
+            "statement": statement.number,
+            "cooperative": statement.cooperative_id,
+            "amount": payout.amount,
+            "reference": reference,
+        },
+        actor=actor,
+    )
     return payout
 
 
@@ -355,5 +367,18 @@ def record_household_payment(
             "reference": payment.reference,
             "overpayment": overpayment,
         },
+    )
+    audit.record(
+        "household_payment.recorded",
+        payment,
+        {
+            "statement": statement.number,
+            "household": household_id,
+            "amount": amount,
+            "paid_on": paid_on,
+            "method": method,
+            "overpayment": overpayment,
+        },
+        actor=actor,
     )
     return payment

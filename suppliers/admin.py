@@ -4,6 +4,7 @@ write the history and movement rows)."""
 
 from django.contrib import admin
 
+from audit import services as audit
 from suppliers.models import (
     Cooperative,
     County,
@@ -47,6 +48,17 @@ class CooperativeAdmin(admin.ModelAdmin):
     search_fields = ["partner__name", "registration_code"]
     raw_id_fields = ["partner", "village"]
     list_select_related = ["partner", "village__town__county"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not form.changed_data:
+            return
+        audit.record(
+            "cooperative.updated" if change else "cooperative.created",
+            obj,
+            audit.form_changes(form),
+            actor=request.user,
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from suppliers import stock
 from suppliers.models import Household
 from suppliers.tabular import RowError, TableRejected, cell_text, read_table
@@ -68,7 +69,7 @@ def import_lots(*, cooperative, content: bytes, filename: str, actor=None) -> li
     if errors:
         raise ImportRejected(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batch():  # one audit INSERT for every lot
             return [_receive(cooperative, lot, actor) for lot in lots.values()]
     except _LotRefused as refused:
         raise ImportRejected(refused.errors) from None

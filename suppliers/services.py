@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from suppliers.models import (
     Cooperative,
     Household,
@@ -48,6 +49,11 @@ def create_cooperative(
     )
     for user in managers:
         add_manager(cooperative=cooperative, user=user)
+    audit.record(
+        "cooperative.created",
+        cooperative,
+        {"name": name, "registration_code": registration_code, "village": village},
+    )
     return cooperative
 
 
@@ -69,6 +75,9 @@ def update_cooperative(*, cooperative: Cooperative, **fields) -> Cooperative:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    before = {"name": cooperative.partner.name} | {
+        field: getattr(cooperative, field) for field in fields if field != "name"
+    }
     if "name" in fields:
         cooperative.partner.name = fields.pop("name")
         cooperative.partner.save(update_fields=["name"])
@@ -76,6 +85,9 @@ def update_cooperative(*, cooperative: Cooperative, **fields) -> Cooperative:
         setattr(cooperative, field, value)
     if fields:
         cooperative.save(update_fields=list(fields))
+    after = {"name": cooperative.partner.name} | fields
+    if changes := audit.diff(before, after):
+        audit.record("cooperative.updated", cooperative, changes)
     return cooperative
 
 
@@ -159,10 +171,21 @@ def register_household(
         raise ValidationError(
             {"archive_number": _("This household is already a member.")}
         )
-    Membership.objects.create(
+    membership = Membership.objects.create(
         cooperative=cooperative,
         household=household,
         joined_on=joined_on or timezone.localdate(),
+    )
+    audit.record(
+        "household.registered",
+        household,
+        {
+            "cooperative": cooperative,
+            "joined_on": membership.joined_on,
+            "status": household.status,
+            "size": household.size,
+        },
+        actor=actor,
     )
     return household
 
@@ -181,6 +204,16 @@ def change_household_status(
     household = Household.objects.select_for_update().get(pk=household_id)
     if status == HouseholdStatus.MONITORED and year_lifted_out is None:
         year_lifted_out = household.year_lifted_out
+    audit.record(
+        "household.status_changed",
+        household,
+        audit.diff(
+            {"status": household.status, "year_lifted_out": household.year_lifted_out},
+            {"status": status, "year_lifted_out": year_lifted_out},
+        )
+        | {"note": note},
+        actor=actor,
+    )
     household.status = status
     household.year_lifted_out = year_lifted_out
     household.save(update_fields=["status", "year_lifted_out"])
@@ -201,6 +234,10 @@ def update_household(*, household_id: int, size: int | None = None) -> Household
     if size is not None:
         if not 1 <= size <= 30:
             raise ValidationError({"size": _("A household has 1 to 30 members.")})
+        if household.size != size:
+            audit.record(
+                "household.updated", household, {"size": [household.size, size]}
+            )
         household.size = size
         household.save(update_fields=["size"])
     return household

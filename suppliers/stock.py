@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from suppliers.errors import StockConflict
 from suppliers.models import (
     Cooperative,
@@ -124,10 +125,39 @@ def _lock_lot(lot_id: int) -> tuple[StockLot, object]:
     return lot, record
 
 
+def lot_changes(lot, *, on_hand_delta, reserved_delta, reason, reference="") -> dict:
+    """What the audit log keeps of a change just made to a lot: the kg that moved,
+    before and after, and why. (Kg that bulk orders move are recorded on their
+    allocations, which name the lot: ``fulfilment``.)"""
+    changes = {}
+    if on_hand_delta:
+        after = lot.on_hand_kg.quantize(GRAM)
+        changes["on_hand_kg"] = [after - on_hand_delta, after]
+    if reserved_delta:
+        after = lot.reserved_kg.quantize(GRAM)
+        changes["reserved_kg"] = [after - reserved_delta, after]
+    changes["reason"] = reason
+    if reference:
+        changes["reference"] = reference
+    return changes
+
+
 def _move(lot, *, kind, on_hand_delta, reserved_delta, actor, reason, reference=""):
     lot.on_hand_kg += on_hand_delta
     lot.reserved_kg += reserved_delta
     lot.save(update_fields=["on_hand_kg", "reserved_kg"])
+    audit.record(
+        f"lot.{kind}",
+        lot,
+        lot_changes(
+            lot,
+            on_hand_delta=on_hand_delta,
+            reserved_delta=reserved_delta,
+            reason=reason,
+            reference=reference,
+        ),
+        actor=actor,
+    )
     return StockMovement.objects.create(
         lot=lot,
         kind=kind,
@@ -290,13 +320,15 @@ def receive_lot(
         reason=_("harvest lot received"),
     )
     sync_stockrecord(stockrecord=record, product=product)
-    transaction.on_commit(lambda: announce_lot_received(product_id=product.pk))
+    announce_lot_received(product_id=product.pk)
     return lot
 
 
 def announce_lot_received(*, product_id: int) -> None:
     """Tell whoever waits for stock of a product (settings name them) that a lot
-    came in: bulk orders short of it are retried. Runs after commit."""
+    came in: bulk orders short of it are retried. Runs inside the lot's
+    transaction, so what a hook enqueues (a task, in the outbox) is committed
+    with the lot or not at all; a hook defers its work to after commit."""
     for path in settings.NONGJIA_LOT_RECEIVED_HOOKS:
         import_string(path)(product_id=product_id)
 
@@ -507,6 +539,7 @@ def _fifo_lots(stockrecord, *, field: str):
 
 
 @transaction.atomic
+@audit.batch()  # one audit INSERT for all the lots
 def reserve_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
     """Reserve whole units of sale, earliest best-before first, all or nothing."""
     product = stockrecord.product
@@ -539,6 +572,7 @@ def reserve_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
 
 
 @transaction.atomic
+@audit.batch()
 def ship_reserved_units(
     *, stockrecord, units: int, reason: str, actor=None, reference: str = ""
 ) -> list[tuple[int, Decimal]]:
@@ -550,6 +584,7 @@ def ship_reserved_units(
 
 
 @transaction.atomic
+@audit.batch()
 def release_units(*, stockrecord, units: int, reason: str, actor=None) -> None:
     """Release whole units of reserved kg, latest best-before first."""
     _take_reserved(stockrecord, units, MovementKind.RELEASED, reason, actor)

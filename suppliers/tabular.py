@@ -1,8 +1,9 @@
 """Reading an uploaded spreadsheet, CSV or XLSX, into a header and numbered rows.
 
 The lot import (``suppliers.imports``) and the canteen's order upload
-(``fulfilment.uploads``) read files the same way, so they refuse the same bad files
-with the same messages: too large, neither .csv nor .xlsx, CSV that is not UTF-8
+(``fulfilment.uploads``) read files the same way (the file's size and type checked
+by ``shop.uploads``, as every upload is), so they refuse the same bad files with the
+same messages: too large, neither .csv nor .xlsx, CSV that is not UTF-8
 (with or without BOM) or GB18030 text (Excel in China saves GB18030 unless told
 otherwise), binary or UTF-16 data renamed .csv, broken workbooks, a missing column,
 no data rows, too many rows. Reading stops one data row past the limit, because a
@@ -21,9 +22,10 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_MB = 1024 * 1024
+from shop import uploads
 
 
 @dataclass(frozen=True)
@@ -86,17 +88,12 @@ def read_table(
     ``data_columns``, if given, are the columns that make a row count as data: a row
     holding something only in other columns is skipped like a blank one.
     """
-    if len(content) > max_bytes:
-        raise _file_error(
-            _("The file is larger than %(mb)s MB.") % {"mb": f"{max_bytes / _MB:g}"}
-        )
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        rows = _csv_rows(content)
-    elif name.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
-    else:
-        raise _file_error(_("Upload a .csv or .xlsx file."))
+    # Size, extension and content type: shop.uploads, as for every upload.
+    try:
+        kind = uploads.spreadsheet_kind(content, filename, max_bytes=max_bytes)
+    except ValidationError as refused:
+        raise _file_error(refused.messages[0]) from None
+    rows = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
     with contextlib.closing(rows):  # closes the workbook if we stop early
         return _table(rows, required, max_rows, data_columns)
 
@@ -145,16 +142,7 @@ def _table(rows: Iterator, required, max_rows: int, data_columns) -> Table:
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _file_error(_("The CSV file must be UTF-8 or GB18030 text."))
-    if "\x00" in text:  # a binary file (or UTF-16) renamed .csv
-        raise _file_error(_("This is not a readable CSV file."))
+    text = uploads.csv_text(content)  # spreadsheet_kind has accepted it
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error:  # e.g. a field past csv's size limit

@@ -3,6 +3,7 @@
     python deploy/bin/healthcheck.py web      GET /readyz on this container's port
     python deploy/bin/healthcheck.py worker   this worker answers a Celery ping
     python deploy/bin/healthcheck.py beat     the beat process in its pidfile lives
+    python deploy/bin/healthcheck.py relay    the outbox relay touched its heartbeat
 
 Exit status 0 when healthy, 1 otherwise (the slim image has no curl).
 """
@@ -10,6 +11,7 @@ Exit status 0 when healthy, 1 otherwise (the slim image has no curl).
 import os
 import socket
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")
 
 TIMEOUT_SECONDS = 8
+# The relay touches its heartbeat at least every few seconds, broker up or down.
+RELAY_STALE_SECONDS = 60
 
 
 def allowed_host() -> str:
@@ -62,8 +66,23 @@ def beat() -> bool:
     return True
 
 
+def relay() -> bool:
+    heartbeat = Path(
+        os.environ.get("OUTBOX_RELAY_HEARTBEAT", "/tmp/outbox-relay.heartbeat")
+    )
+    try:
+        age = time.time() - heartbeat.stat().st_mtime
+    except OSError as error:
+        print(f"relay: {heartbeat}: {error}", file=sys.stderr)
+        return False
+    if age > RELAY_STALE_SECONDS:
+        print(f"relay: {heartbeat} untouched for {age:.0f} s", file=sys.stderr)
+        return False
+    return True
+
+
 if __name__ == "__main__":
-    checks = {"web": web, "worker": worker, "beat": beat}
+    checks = {"web": web, "worker": worker, "beat": beat, "relay": relay}
     if len(sys.argv) != 2 or sys.argv[1] not in checks:
         sys.exit(f"usage: healthcheck.py {{{'|'.join(checks)}}}")
     sys.exit(0 if checks[sys.argv[1]]() else 1)

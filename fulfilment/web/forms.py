@@ -21,6 +21,7 @@ from fulfilment.models import StandingOrderMode
 from fulfilment.placing import OrderInput
 from fulfilment.uploads import MAX_BYTES
 from fulfilment.validation import LineInput, OrderInvalid
+from shop import uploads
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 KG_INPUT = forms.NumberInput(attrs={"step": "0.001", "min": "0"})
@@ -115,10 +116,10 @@ class UploadForm(OrderForm):
     field_order = ["organisation", "delivery_date", "file", "all_or_nothing", "note"]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise ValidationError(_("The file is larger than 2 MB."))
-        return upload
+        # Size (before reading), extension and content: shop.uploads.
+        return uploads.validate_spreadsheet(
+            self.cleaned_data["file"], max_bytes=MAX_BYTES
+        )
 
 
 class LineForm(forms.Form):

@@ -48,10 +48,14 @@ class CounterSaleSerializer(serializers.ModelSerializer):
     cooperative = serializers.CharField(
         source="cooperative.registration_code",
         default=None,
+        allow_null=True,
         help_text=_("The cooperative the operator named (registration code)"),
     )
     lot = serializers.CharField(
-        source="lot.code", default=None, help_text=_("The lot the operator named")
+        source="lot.code",
+        default=None,
+        allow_null=True,
+        help_text=_("The lot the operator named"),
     )
     attribution_display = serializers.CharField(source="get_attribution_display")
     lots = CounterSaleLotSerializer(
@@ -86,7 +90,9 @@ class CounterSaleBatchSerializer(serializers.ModelSerializer):
     rows = serializers.IntegerField()
     kg = _kg()
     yuan = _yuan()
-    recorded_by = serializers.CharField(source="uploaded_by.username", default=None)
+    recorded_by = serializers.CharField(
+        source="uploaded_by.username", default=None, allow_null=True
+    )
     withdrawn = serializers.SerializerMethodField()
 
     class Meta:

@@ -29,9 +29,12 @@ from ledger.counter_sales import (
     record_counter_sales,
     withdraw_batch,
 )
+from shop.api.schema import FieldErrorsOr
 from suppliers.tabular import RowError
 
-REFUSED = OpenApiResponse(
+# A body that is not JSON (or not multipart) is refused before the view reads it,
+# in DRF's shape (``detail``).
+REFUSED = FieldErrorsOr(
     CounterSaleErrorsSerializer, description="Nothing recorded: every error by line"
 )
 FORBIDDEN = OpenApiResponse(description="Not staff")
@@ -47,6 +50,10 @@ def body_errors(errors: dict) -> list[RowError]:
             found += [RowError(0, name, m) for m in _texts(detail)]
             continue
         for index, item in items:
+            if not isinstance(item, dict):
+                # The item itself was refused (null, or not an object).
+                found += [RowError(index + 1, name, m) for m in _texts(item)]
+                continue
             for field, messages in item.items():
                 found += [RowError(index + 1, field, m) for m in _texts(messages)]
     return found

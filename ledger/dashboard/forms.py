@@ -3,11 +3,11 @@ file is read by ``ledger.counter_sale_upload`` and the rules are
 ``ledger.counter_sales``'s."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ledger.counter_sale_upload import MAX_BYTES
 from ledger.models import CounterSaleBatch
+from shop import uploads
 
 
 class CounterSaleUploadForm(forms.Form):
@@ -22,13 +22,10 @@ class CounterSaleUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:  # refuse before reading it into memory
-            raise ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": f"{MAX_BYTES / 1024 / 1024:g}"}
-            )
-        return upload
+        # Size (before reading), extension and content: shop.uploads.
+        return uploads.validate_spreadsheet(
+            self.cleaned_data["file"], max_bytes=MAX_BYTES
+        )
 
 
 class WithdrawForm(forms.Form):

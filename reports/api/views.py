@@ -37,6 +37,8 @@ from shop.api.pagination import Pagination
 
 MAX_ENTRIES_IN_A_FILE = tables.MAX_ENTRIES_IN_A_FILE
 FILE_FORMATS = ("csv", "xlsx")
+FILE_ACTIONS = {"retrieve", "entries", "households_at_risk"}
+FILE_RENDERERS = (CSVRenderer, XLSXRenderer)
 
 PERIOD = [
     OpenApiParameter("from", OpenApiTypes.DATE, required=True),
@@ -57,14 +59,26 @@ INTERVAL = OpenApiParameter(
 )
 
 
+def _json_or_file(serializer) -> dict:
+    """The schema of a table: JSON, or a file with ``?format=csv`` or ``xlsx``.
+    The JSON key comes first in drf-spectacular's order, so a list keeps its
+    pages and its operation id."""
+    return {
+        (200, "application/json"): serializer,
+        **{(200, r.media_type): OpenApiTypes.BINARY for r in FILE_RENDERERS},
+    }
+
+
 class Negotiation(DefaultContentNegotiation):
     """An unknown ``?format=`` is a 400 naming the parameter, not DRF's 404."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         wanted = format_suffix or request.query_params.get("format")
         if wanted and wanted not in {r.format for r in renderers}:
+            # The browsable API ("api") is for browsers, not offered to clients.
+            offered = ", ".join(r.format for r in renderers if r.format != "api")
             raise serializers.ValidationError(
-                {"format": [_("Choose json, csv or xlsx.")]}
+                {"format": [_("Choose one of: %(formats)s.") % {"formats": offered}]}
             )
         return super().select_renderer(request, renderers, format_suffix)
 
@@ -79,6 +93,15 @@ class ReportViewSet(viewsets.ViewSet):
     lookup_value_regex = "|".join(g for g in GROUPINGS)
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
     content_negotiation_class = Negotiation
+    # Read by the schema: entries and households at risk are answered in pages.
+    pagination_class = Pagination
+
+    def get_renderers(self):
+        # Only the tables have a file form. The index, the headline and OPTIONS
+        # are JSON whatever ``?format=`` says: a file renderer cannot write them.
+        if self.action in FILE_ACTIONS:
+            return super().get_renderers()
+        return [JSONRenderer(), BrowsableAPIRenderer()]
 
     def handle_exception(self, exc):
         # Errors are JSON whatever file was asked for.
@@ -125,7 +148,7 @@ class ReportViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[*PERIOD, INTERVAL, *FILTERS, FORMAT],
-        responses={200: ReportSerializer, (200, "text/csv"): OpenApiTypes.BINARY},
+        responses=_json_or_file(ReportSerializer),
     )
     def retrieve(self, request, grouping=None):
         """kg, yuan, orders and households reached per group, in the period and
@@ -174,7 +197,8 @@ class ReportViewSet(viewsets.ViewSet):
         return Response(HeadlineSerializer(body).data)
 
     @extend_schema(
-        parameters=[*PERIOD, *FILTERS, FORMAT], responses=EntrySerializer(many=True)
+        parameters=[*PERIOD, *FILTERS, FORMAT],
+        responses=_json_or_file(EntrySerializer(many=True)),
     )
     @action(detail=False)
     def entries(self, request):
@@ -211,7 +235,7 @@ class ReportViewSet(viewsets.ViewSet):
             OpenApiParameter("cooperative", OpenApiTypes.INT),
             FORMAT,
         ],
-        responses=AtRiskSerializer(many=True),
+        responses=_json_or_file(AtRiskSerializer(many=True)),
     )
     @action(detail=False, url_path="households-at-risk")
     def households_at_risk(self, request):
@@ -236,7 +260,7 @@ class ReportViewSet(viewsets.ViewSet):
     @property
     def paginator(self) -> Pagination:
         if not hasattr(self, "_paginator"):
-            self._paginator = Pagination()
+            self._paginator = self.pagination_class()
         return self._paginator
 
 

@@ -51,7 +51,7 @@ class AvailabilitySerializer(serializers.Serializer):
 class ProductSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="get_title", read_only=True)
     origin_village = serializers.CharField(
-        source="origin_village.name", default=None, read_only=True
+        source="origin_village.name", default=None, allow_null=True, read_only=True
     )
     certificate = serializers.SerializerMethodField()
     price = serializers.SerializerMethodField()

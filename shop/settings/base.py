@@ -11,8 +11,11 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's OSCAR_* defaults)
+
+from shop.security.headers import handler_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -56,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.flatpages",
+    "axes",
+    "csp",
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "shop.apps.checkout.apps.CheckoutConfig",
@@ -111,20 +116,30 @@ INSTALLED_APPS = [
     "settlement.apps.SettlementConfig",
     "settlement.dashboard.apps.SettlementDashboardConfig",
     "billing.apps.BillingConfig",
+    "audit.apps.AuditConfig",
+    "outbox.apps.OutboxConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shop.security.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Audit entries name the request's user, address and id (audit/context.py).
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    # A login that locked its account answers the lockout page (429).
+    "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception is asked first: a lost database is a 503.
+    "shop.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -155,7 +170,13 @@ TEMPLATES = [
 # --- Database ------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for a minute; each is checked before its first use in a
+    # request, so one broken by a PostgreSQL restart is replaced, not failed on.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -170,11 +191,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Seconds a cache call waits for Redis (connect, then each reply).
+REDIS_CACHE_TIMEOUT = float(env("NONGJIA_REDIS_CACHE_TIMEOUT", "0.25"))
 if REDIS_URL:
+    # Fails soft and fast: while Redis is away a read is a miss and a write is
+    # dropped, so a request never hangs or fails on the cache; what the cache
+    # holds (love-card attempt counters, API throttles, Oscar's category URLs) may
+    # be lost, nothing else (sessions are in the database). Not logged per call
+    # (a traceback each, twice a request): /readyz and the outbox say Redis is away.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CACHE_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_CACHE_TIMEOUT,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
 else:
@@ -182,10 +215,15 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-# Without a broker, tasks run in-process at .delay() so nothing needs a worker.
+# Without a broker, tasks run in-process after commit (outbox.services.enqueue)
+# so nothing needs a worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (OOM killer, kill -9) puts its task back on the
+# queue instead of acknowledging it as failed: tasks are idempotent, and otherwise
+# its work would be lost (tests/faults/test_worker_kill.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
@@ -234,15 +272,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.flag_overdue_invoices",
         "schedule": crontab(minute=0, hour=8),
     },
+    # Outbox rows sent over NONGJIA_OUTBOX_KEEP_DAYS ago are deleted, daily at 04:10.
+    "purge-sent-outbox-messages": {
+        "task": "outbox.tasks.purge_sent_messages",
+        "schedule": crontab(minute=10, hour=4),
+    },
 }
 # A killed worker's unacknowledged task goes back to the queue after this many
 # seconds (Redis transport); tasks are idempotent, so a rerun is harmless.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
 }
+# Task outbox (outbox/, docs/operations.md "Task outbox"): services enqueue tasks
+# as rows in their transaction; after commit a web process publishes at once on a
+# connection of its own that gives up after this many seconds (workers and beat
+# keep Celery's patient one); after a failure it leaves publishing to the relay
+# (manage.py relay_outbox) for the breaker's seconds. Sent rows are kept this
+# many days.
+NONGJIA_OUTBOX_PUBLISH_TIMEOUT = float(env("NONGJIA_OUTBOX_PUBLISH_TIMEOUT", "0.3"))
+NONGJIA_OUTBOX_BREAKER_SECONDS = float(env("NONGJIA_OUTBOX_BREAKER_SECONDS", "5"))
+NONGJIA_OUTBOX_KEEP_DAYS = int(env("NONGJIA_OUTBOX_KEEP_DAYS", "7"))
 
 # --- Auth ---------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = (
+    # First: refuses a locked-out account before any backend checks a password.
+    "shop.security.lockout.LockoutBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 )
@@ -254,6 +308,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+# Login lockout (django-axes, shop/security/lockout.py). OWASP ASVS V2.2.1 allows at
+# most 100 failed attempts an hour on one account; here 10 failures in a row (each
+# within the lockout time of the last) lock the login name, from any address, for
+# 60 minutes after the tenth. Tries while locked are refused and not counted, so
+# the lock ends when the page says; a successful login clears the count. An
+# e-mail address counts for its account's user name. Counted in the database, so
+# a Redis outage unlocks nobody.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(env("NONGJIA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = int(env("NONGJIA_LOGIN_LOCKOUT_MINUTES", "60")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "shop.security.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "shop.security.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "shop.security.lockout.lockout_response"
+# Masked in the form data axes keeps of a failure (it always masks "password";
+# the store's login form prefixes its fields with "login-").
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "login-username",
+    "login-password",
+]
+AXES_VERBOSE = False  # no banner at every process start; failures are still logged
+# axes.W006 asks for "ip_address" in AXES_LOCKOUT_PARAMETERS, against attackers who
+# rotate user agents; failures of a name are summed over every address and agent,
+# so they gain nothing. An address lock would lock a canteen's whole office (one
+# NAT address) after ten typos, and everyone behind a misconfigured proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Security headers ----------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts from our own static files only, plus
+# the one inline script of Oscar's pages, by the request's nonce
+# (shop/templates/oscar/base.html), and Oscar's inline event handlers, by their
+# hashes (shop/security/headers.py). Styles may be inline (Oscar's dashboard, its
+# editor and our progress bars set style attributes). Forms post to us, or follow a
+# card payment to Stripe's 3-D Secure redirect. No page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, UNSAFE_HASHES, *handler_hashes()],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://hooks.stripe.com"],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses, off for our pages and anything they embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), usb=()"
+)
 
 # --- i18n -------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -278,6 +389,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest uploads, in MB (shop/uploads.py): spreadsheets read by an import (an upload
+# path may take less: the canteen's order upload takes 2 MB), and images or
+# documents kept in media (product and category images, attribute files).
+NONGJIA_MAX_SPREADSHEET_BYTES = (
+    int(env("NONGJIA_MAX_SPREADSHEET_MB", "5")) * 1024 * 1024
+)
+NONGJIA_MAX_IMAGE_BYTES = int(env("NONGJIA_MAX_IMAGE_MB", "5")) * 1024 * 1024
 
 # --- Oscar ------------------------------------------------------------------------
 OSCAR_SHOP_NAME = _("Qingyuan Nongjia")
@@ -385,6 +503,18 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [
             },
         ],
     },
+    {
+        "label": _("Audit log"),
+        "icon": "fas fa-history",
+        "children": [
+            {
+                "label": _("Who changed what"),
+                "url_name": "audit-dashboard:entry-list",
+                # Outside Oscar's dashboard apps, so Oscar cannot ask the view.
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+        ],
+    },
 ]
 # Bulk orders' statuses change only through fulfilment's services: the dashboard
 # offers no manual transitions (each status maps to none).
@@ -430,11 +560,13 @@ NONGJIA_MAX_LINE_UNITS = int(env("NONGJIA_MAX_LINE_UNITS", "10000"))
 NONGJIA_MAX_ORDER_LINES = int(env("NONGJIA_MAX_ORDER_LINES", "500"))
 # Received weight within this fraction of the shipped weight is not flagged.
 NONGJIA_RECEIPT_TOLERANCE = env("NONGJIA_RECEIPT_TOLERANCE", "0.02")
-# Called (after commit) with the product id whenever a lot is received: bulk orders
-# short of that product are retried. A setting, so suppliers never imports them.
+# Called in the lot's transaction with the product id whenever a lot is received:
+# bulk orders short of that product are retried (a task sent through the outbox,
+# after commit). A setting, so suppliers never imports them.
 NONGJIA_LOT_RECEIVED_HOOKS = ["fulfilment.tasks.lot_received"]
-# Called (after commit) with the receipt id whenever a canteen confirms a receipt:
-# card-paid lines received short are refunded. A setting, so fulfilment never
+# Called in the receipt's transaction with the receipt id whenever a canteen
+# confirms a receipt: card-paid lines received short are refunded (a task sent
+# through the outbox, after commit). A setting, so fulfilment never
 # imports payments.
 NONGJIA_RECEIPT_CONFIRMED_HOOKS = ["payments.tasks.receipt_confirmed"]
 # Called inside the order's transaction when a canteen commits to an order (placed,
@@ -456,6 +588,11 @@ NONGJIA_LEDGER_SOURCES = {
 # as on the national platform. Periods are this many days long (fortnightly).
 NONGJIA_PLATFORM_FEE_RATE = Decimal(env("NONGJIA_PLATFORM_FEE_RATE", "0"))
 NONGJIA_SETTLEMENT_DAYS = int(env("NONGJIA_SETTLEMENT_DAYS", "14"))
+# --- Audit log (audit/) ----------------------------------------------------------------
+# Reverse proxies trusted in front of the web processes (the deployment's Caddy: 1):
+# the audit log then takes the client's address from X-Forwarded-For, else from
+# the connection. Leave 0 where clients reach the web processes directly.
+NONGJIA_PROXY_HOPS = int(env("NONGJIA_PROXY_HOPS", "0"))
 # --- Card payments (Stripe, payments/gateway.py) -----------------------------------------
 # Without the secret key and the webhook secret card payment is switched off (the
 # checkout says so); everything else works. STRIPE_API_BASE only for tests.
@@ -482,9 +619,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shop.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Requests per user (a token is one user's) and, without credentials, per client
+    # address; over the rate a request answers 429 with Retry-After. Counted in the
+    # cache; while it is down requests go through (shop/security/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shop.security.throttling.UserRateThrottle",
+        "shop.security.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", "1200/min"),
+        "anon": env("API_THROTTLE_ANON", "60/min"),
+    },
+    # The client's address, as the audit log finds it (NONGJIA_PROXY_HOPS).
+    "NUM_PROXIES": NONGJIA_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nongjia API",
@@ -514,5 +664,7 @@ LOGGING = {
         "oscar.alerts": {"level": "WARNING"},
         # The stripe library logs every request at INFO; payments logs what matters.
         "stripe": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings; the rest is chatter.
+        "axes": {"level": "WARNING"},
     },
 }

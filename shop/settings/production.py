@@ -34,16 +34,26 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Off only if another host under the domain must stay on plain HTTP, or the domain
+# is not to be submitted to the browsers' preload list (hstspreload.org).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# --- Database: fail fast when PostgreSQL is away, check reused connections -------
+# --- Other headers (base.py adds Content-Security-Policy and Permissions-Policy) ---
+# Django's defaults, written out so that changing one is a decision
+# (tests/integration/test_security_headers.py checks the headers).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Database: fail fast when PostgreSQL is away (base.py checks reused ones) ----
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(env("DATABASE_CONNECT_TIMEOUT", "5"))
     )
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # --- Celery ----------------------------------------------------------------------------
 # Workers also load the ping task that proves they take work (deploy/bin/smoke).

@@ -27,9 +27,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
 
-# Tasks run in-process at .delay() even with REDIS_URL, so tests see their effects
-# at once; the functional worker tests switch to the real broker and a worker.
+# Tasks run in-process (after commit, outbox.services.enqueue) even with REDIS_URL,
+# so tests see their effects at once; the functional worker tests and the outbox's
+# own tests switch to the real broker (or a stand-in) and write outbox rows.
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Tests assert exact English messages; the zh-hans default is tested explicitly.
 LANGUAGE_CODE = "en"
+
+# API rates no test reaches (the counts outlive a test in the cache); the throttle
+# tests lower them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"user": "1000000/min", "anon": "1000000/min"},
+}

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from shop.api.schema import FieldErrorsOr
 from suppliers import imports, selectors, stock
 from suppliers.api.filters import LotFilter
 from suppliers.api.lot_serializers import (
@@ -109,7 +110,12 @@ class LotViewSet(ReadViewSet):
 
     @extend_schema(
         request={"multipart/form-data": LotImportSerializer},
-        responses={201: LotImportResultSerializer, 400: LotImportErrorsSerializer},
+        responses={
+            201: LotImportResultSerializer,
+            # The file's rows by line; the request's fields (no file, an unknown
+            # cooperative) are refused first, field by field.
+            400: FieldErrorsOr(LotImportErrorsSerializer),
+        },
     )
     @action(
         detail=False,

@@ -74,7 +74,7 @@ class CooperativeUpdateSerializer(ChangesOnlySerializer):
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     changed_by = serializers.CharField(
-        source="changed_by.username", default=None, read_only=True
+        source="changed_by.username", default=None, allow_null=True, read_only=True
     )
 
     class Meta:
@@ -141,7 +141,9 @@ class MovementSerializer(serializers.ModelSerializer):
     lot_code = serializers.CharField(source="lot.code", read_only=True)
     cooperative = serializers.IntegerField(source="lot.cooperative_id", read_only=True)
     product = serializers.IntegerField(source="lot.product_id", read_only=True)
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = StockMovement

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shop import uploads
 from suppliers.imports import MAX_BYTES
 from suppliers.models import Cooperative, HouseholdStatus, MovementKind
 
@@ -182,10 +183,10 @@ class LotImportForm(CooperativeMixin, forms.Form):
         self.add_cooperative_field(cooperatives)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:  # refuse before reading it into memory
-            raise ValidationError(_("The file is larger than 5 MB."))
-        return upload
+        # Size (before reading), extension and content: shop.uploads.
+        return uploads.validate_spreadsheet(
+            self.cleaned_data["file"], max_bytes=MAX_BYTES
+        )
 
 
 # --- households --------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "deploy" / "bin"
-SCRIPTS = ["web", "worker", "beat", "migrate"]
+SCRIPTS = ["web", "worker", "beat", "relay", "migrate"]
 STRONG_KEY = secrets.token_urlsafe(50)
 
 
@@ -106,7 +106,8 @@ def test_production_check_deploy_is_clean():
     )
 
     assert result.returncode == 0, result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # The one silenced check is axes.W006, which does not apply (shop/settings/base.py).
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 def test_production_redirects_to_https_except_the_probes():

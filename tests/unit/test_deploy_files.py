@@ -52,6 +52,7 @@ def test_compose_has_the_services_of_a_deployment(compose):
         "web",
         "worker",
         "beat",
+        "relay",
         "postgres",
         "redis",
         "proxy",
@@ -64,24 +65,25 @@ def test_every_compose_service_has_a_healthcheck(compose):
         assert test and test[0] in {"CMD", "CMD-SHELL"}, name
 
 
-def test_web_worker_and_beat_run_the_start_scripts(compose):
+def test_web_worker_beat_and_relay_run_the_start_scripts(compose):
     services = compose["services"]
     assert services["web"]["command"] == ["deploy/bin/web"]
     assert services["worker"]["command"] == ["deploy/bin/worker"]
     assert services["beat"]["command"] == ["deploy/bin/beat"]
-    for name in ("web", "worker", "beat"):
+    assert services["relay"]["command"] == ["deploy/bin/relay"]
+    for name in ("web", "worker", "beat", "relay"):
         assert services[name]["healthcheck"]["test"] == [
             "CMD",
             "python",
             "deploy/bin/healthcheck.py",
             name,
         ]
-        for script in ("web", "worker", "beat", "healthcheck.py"):
+        for script in ("web", "worker", "beat", "relay", "healthcheck.py"):
             assert (DEPLOY / "bin" / script).stat().st_mode & 0o111, script
 
 
 def test_app_services_run_production_on_postgres_and_redis(compose):
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "beat", "relay"):
         service = compose["services"][name]
         environment = service["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "shop.settings.production"
@@ -95,6 +97,7 @@ def test_app_services_run_production_on_postgres_and_redis(compose):
     services = compose["services"]
     assert services["web"]["environment"]["NONGJIA_MIGRATE_ON_START"] == "1"
     assert "NONGJIA_MIGRATE_ON_START" not in services["worker"]["environment"]
+    assert "NONGJIA_MIGRATE_ON_START" not in services["relay"]["environment"]
 
 
 def test_proxy_serves_static_and_media_in_front_of_web(compose):
@@ -151,6 +154,7 @@ def test_k8s_has_separate_deployments_a_migrate_job_and_a_service(k8s):
         ("Deployment", "nongjia-web"),
         ("Deployment", "nongjia-worker"),
         ("Deployment", "nongjia-beat"),
+        ("Deployment", "nongjia-relay"),
         ("Job", "nongjia-migrate"),
         ("Service", "nongjia-web"),
         ("ConfigMap", "nongjia-config"),
@@ -165,6 +169,7 @@ def test_k8s_has_separate_deployments_a_migrate_job_and_a_service(k8s):
         "nongjia-web": ["deploy/bin/web"],
         "nongjia-worker": ["deploy/bin/worker"],
         "nongjia-beat": ["deploy/bin/beat"],
+        "nongjia-relay": ["deploy/bin/relay"],
         "nongjia-migrate": ["deploy/bin/migrate"],
     }
 

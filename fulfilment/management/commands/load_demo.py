@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from audit.context import acting
+from billing.demo import account_summary, ensure_account, ensure_payment
 from canteens.demo import ensure_canteens
 from channels.demo import ensure_channels
 from channels.models import Channel
@@ -48,6 +50,11 @@ class Command(BaseCommand):
             "sales; most of the loading time).",
         )
 
+    def execute(self, *args, **options):
+        # What the demo writes is the command's doing in the audit log.
+        with acting(label="command:load_demo"):
+            return super().execute(*args, **options)
+
     def handle(self, *args, **options):
         try:
             summary = demo.load_demo(stdout=self.stdout)
@@ -61,11 +68,13 @@ class Command(BaseCommand):
         ):
             canteens = ensure_canteens(password=demo.DEMO_PASSWORD)
             ensure_channels()
+            ensure_account()  # first, so the demo orders are on account
             orders = ensure_orders()
             ensure_standing_order()
         self.stdout.write("Settlement and love cards...")
         ensure_settlement()
         ensure_love_cards()
+        ensure_payment()
         history = None
         if not options["no_history"]:
             # Each 2020 lot received announces itself to the shortfall retries.
@@ -94,6 +103,7 @@ class Command(BaseCommand):
         if history is not None:
             self._report_history(history)
         self._report_settlement()
+        self._report_account()
         self.stdout.write(f"Demo logins (password: {summary.password}):")
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<10} {login.role}")
@@ -112,6 +122,17 @@ class Command(BaseCommand):
             f"{settled.statements} ({settled.goods_yuan:,} yuan), payouts paid "
             f"{settled.payouts_paid}; households paid {settled.households_paid} "
             f"of {settled.household_lines} (the rest: /reports/settlement/)."
+        )
+
+    def _report_account(self) -> None:
+        account = account_summary()
+        if account is None:
+            return
+        self.stdout.write(
+            f"Canteen account of {account.canteen}: limit {account.limit:,} yuan, "
+            f"owed {account.owed:,}, orders not yet invoiced "
+            f"{account.open_orders:,}; invoices {account.invoices}, payments "
+            f"{account.payments} (/canteen/account/, /dashboard/canteen-accounts/)."
         )
 
     def _report_history(self, history) -> None:

@@ -24,6 +24,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.payment.exceptions import PaymentError, UnableToTakePayment
 
+from audit import services as audit
 from lovecards import paying
 from lovecards import services as card_services
 from lovecards.errors import CardRefused
@@ -187,9 +188,10 @@ class PaymentDetailsView(views.PaymentDetailsView):
             raise UnableToTakePayment(payment.error_message or CHOOSE_CARD)
 
     def place_order(self, **kwargs):
-        """The love cards are debited in the order's own transaction."""
+        """The love cards are debited in the order's own transaction (with the
+        order, the lots it reserves and the cards: one audit INSERT)."""
         plan = self._love_card_plan
-        with transaction.atomic():
+        with transaction.atomic(), audit.batch():
             if plan is not None:
                 card_services.spend(
                     cards=plan.cards,
@@ -197,7 +199,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
                     eligible=plan.eligible,
                     actor=kwargs["user"] if kwargs["user"].is_authenticated else None,
                 )
-            return super().place_order(**kwargs)
+            order = super().place_order(**kwargs)
+            audit.record(
+                "order.placed",
+                order,
+                {"total": order.total_incl_tax, "basket": order.basket_id},
+                actor=kwargs["user"],
+            )
+            return order
 
     def handle_order_placement(self, order_number, *args, **kwargs):
         try:

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from channels.services import online_store
 from ledger.apportion import FEN, largest_remainder
 from ledger.models import SourceKind
@@ -48,6 +49,7 @@ def sale_channel(order):
 
 
 @transaction.atomic
+@audit.batch()  # the order and every lot shipped from: one audit INSERT
 def dispatch_lines(*, order, lines: Sequence, quantities: Sequence[int], actor=None):
     """Ship ``quantities`` of the order's ``lines`` and record each sale."""
     Line = apps.get_model("order", "Line")
@@ -86,3 +88,9 @@ def dispatch_lines(*, order, lines: Sequence, quantities: Sequence[int], actor=N
             channel_id=channel.pk,
             parts=line_parts(line, quantity, shipped),
         )
+    audit.record(
+        "order.dispatched",
+        order,
+        {"units": {line.pk: qty for line, qty in zip(lines, quantities, strict=True)}},
+        actor=actor,
+    )

@@ -1,0 +1,38 @@
+"""The audit log over the API: staff read it, nobody writes it."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+
+from audit.api.serializers import AuditEntrySerializer, AuditQuerySerializer
+from audit.selectors import AuditQuery, audit_entries
+
+PAGING = {"page", "page_size"}
+
+
+class AuditEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Who changed what, when and from where: orders, allocations, lots, channels,
+    cooperatives, households and money, newest first (staff only)."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [permissions.IsAdminUser]
+    filter_backends = []  # the query string goes to the selector
+
+    def get_queryset(self):
+        return audit_entries(AuditQuery())
+
+    @extend_schema(parameters=[AuditQuerySerializer])
+    def list(self, request):
+        """Entries newest first, narrowed by object, action, who and dates."""
+        params = request.query_params.dict()
+        unknown = sorted(set(params) - set(AuditQuerySerializer().fields) - PAGING)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("Unknown parameter.")] for name in unknown}
+            )
+        query = AuditQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(audit_entries(query.query()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
