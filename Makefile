@@ -9,7 +9,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install run test lint format messages lock chromium clean bench bench-reports \
-	deploy-smoke restore-drill
+	deploy-smoke restore-drill faults loadtest fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,30 @@ deploy-smoke: install
 	@command -v caddy >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] \
 		|| (apt-get update -qq && apt-get install -y -qq caddy >/dev/null) || true
 	$(BIN)/python deploy/bin/smoke.py
+
+# Fault tests (tests/faults; docs/operations.md "Faults and recovery"): a Celery worker
+# killed mid-task 100 times, PostgreSQL restarted under load, Redis lost. Real
+# processes: private redis-servers and a private PostgreSQL cluster on free ports;
+# the local PostgreSQL (5432) only gets databases named nongjia_fault_* (the
+# migrated template nongjia_fault_template is kept between runs). Prints figures.
+FAULTS_PG  ?= postgres://postgres@127.0.0.1:5432
+FAULTS_ENV := DATABASE_URL=$(FAULTS_PG)/nongjia_fault_test REDIS_URL= NONGJIA_FAULT_TESTS=1
+
+faults: install
+	$(FAULTS_ENV) $(BIN)/pytest -p no:xdist tests/faults -rA $(PYTEST_ARGS)
+
+# Load test (docs/operations.md "Load test"): the demo plus load data in the database
+# nongjia_load (made afresh), gunicorn with 2 workers and a Celery worker on Redis db 7,
+# then locust headless on 127.0.0.1; writes its section of docs/benchmarks.md.
+# Bigger or longer: make loadtest LOADTEST_ARGS="--users 80 --run-time 5m".
+loadtest: install
+	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+
+# API fuzzing (docs/benchmarks.md "API fuzzing"): schemathesis runs every operation
+# of /api/schema/ in-process, derandomized, as staff, a buyer and a manager; no 500,
+# no answer the schema does not document. SQLite, or the DATABASE_URL in the env.
+fuzz: install
+	NONGJIA_FUZZ=1 $(BIN)/pytest -p no:xdist tests/fuzz -rA $(PYTEST_ARGS)
 
 # Dump -> restore into a scratch database -> compare row counts (docs/operations.md).
 restore-drill: install
