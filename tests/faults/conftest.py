@@ -294,3 +294,23 @@ def migrated_template() -> str:
         # Stamped last: a migration that failed half-way leaves no stamp.
         admin.execute(f"COMMENT ON DATABASE \"{TEMPLATE_DB}\" IS '{fingerprint}'")
     return TEMPLATE_DB
+
+
+@contextlib.contextmanager
+def database_copy(name: str, template: str, django_db_blocker):
+    """Database ``name``, a fresh copy of ``template``, used by this process's ORM
+    and by the processes a test starts (yields its URL); dropped after."""
+    settings_dict = connection.settings_dict
+    previous = settings_dict["NAME"]
+    with admin_connection() as admin:
+        drop_database(admin, name)
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        with django_db_blocker.unblock():
+            connection.close()
+            settings_dict["NAME"] = name
+            try:
+                yield postgres_url(name)
+            finally:
+                connection.close()
+                settings_dict["NAME"] = previous
+                drop_database(admin, name)

@@ -44,7 +44,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -57,11 +56,9 @@ from tests.factories import (
     make_lot,
 )
 from tests.faults.conftest import (
-    admin_connection,
-    drop_database,
+    database_copy,
     fetch,
     free_port,
-    postgres_url,
     production_env,
     wait_for_url,
     wait_until,
@@ -96,20 +93,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def outage_database(migrated_template, django_db_blocker):
     """``nongjia_fault_redis``, a copy of the template, used by this process's ORM
     (to set the shop up and count) and by the processes; dropped after."""
-    settings_dict = connection.settings_dict
-    previous = settings_dict["NAME"]
-    with admin_connection() as admin:
-        drop_database(admin, DB_NAME)
-        admin.execute(f'CREATE DATABASE "{DB_NAME}" TEMPLATE "{migrated_template}"')
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = DB_NAME
-            try:
-                yield postgres_url(DB_NAME)
-            finally:
-                connection.close()
-                settings_dict["NAME"] = previous
-                drop_database(admin, DB_NAME)
+    with database_copy(DB_NAME, migrated_template, django_db_blocker) as url:
+        yield url
 
 
 class Redis:

@@ -54,7 +54,6 @@ import pytest
 import redis
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
-from django.db import connection
 from django.utils import timezone
 
 from fulfilment import cooperative_side, rerouting
@@ -74,10 +73,8 @@ from tests.factories import (
 )
 from tests.fakestripe.server import SECRET_KEY, WEBHOOK_SECRET
 from tests.faults.conftest import (
-    admin_connection,
     children_of,
-    drop_database,
-    postgres_url,
+    database_copy,
     production_env,
     wait_until,
 )
@@ -163,20 +160,8 @@ class Probe:
 def kill_database(migrated_template, django_db_blocker):
     """``nongjia_fault_kill``, a copy of the template, used by this process's ORM
     and the worker; dropped after."""
-    settings_dict = connection.settings_dict
-    previous = settings_dict["NAME"]
-    with admin_connection() as admin:
-        drop_database(admin, DB_NAME)
-        admin.execute(f'CREATE DATABASE "{DB_NAME}" TEMPLATE "{migrated_template}"')
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = DB_NAME
-            try:
-                yield postgres_url(DB_NAME)
-            finally:
-                connection.close()
-                settings_dict["NAME"] = previous
-                drop_database(admin, DB_NAME)
+    with database_copy(DB_NAME, migrated_template, django_db_blocker) as url:
+        yield url
 
 
 # --- the work -----------------------------------------------------------------------
