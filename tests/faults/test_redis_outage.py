@@ -298,6 +298,9 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
     # 1. Redis goes away; the orders come in.
     broker.stop()
     readyz = fetch(f"http://127.0.0.1:{port}/readyz")[0]
+    # What the Kubernetes web probe asks: still ready, so pods keep serving.
+    web_probe = fetch(f"http://127.0.0.1:{port}/readyz?optional=redis")[0]
+    assert (readyz, web_probe) == (503, 200)
     results, outage = timed(port, buyers, body, ORDERS)
     print(f"[redis outage] Redis down: {outage}; /readyz answered {readyz}")
     assert outage["statuses"] == {201: ORDERS}, outage

@@ -105,6 +105,38 @@ def test_readyz_answers_503_when_redis_is_unreachable(client, db, settings):
     assert response.json()["checks"]["database"]["status"] == "ok"
 
 
+def test_readyz_with_optional_redis_is_degraded_not_failing(client, db, settings):
+    """The Kubernetes web probe: a Redis outage must not pull every web pod."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get("/readyz?optional=redis")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["redis"]["status"] == "fail"
+    assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+def test_readyz_with_optional_redis_is_ok_when_redis_answers(client, db, settings):
+    response = client.get("/readyz?optional=redis")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("optional", ["database", "database,redis", "migrations"])
+def test_readyz_never_makes_the_database_or_migrations_optional(
+    client, settings, optional
+):
+    settings.REDIS_URL = ""
+    error = OperationalError("connection refused")
+    with mock.patch.object(connection, "cursor", side_effect=error):
+        response = client.get(f"/readyz?optional={optional}")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "fail"
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
 def test_health_endpoints_answer_head_and_refuse_writes(client, db, path):
     assert client.head(path).status_code == 200

@@ -176,7 +176,7 @@ def test_k8s_has_separate_deployments_a_migrate_job_and_a_service(k8s):
 
 def test_k8s_web_is_ready_on_readyz_and_alive_on_healthz(k8s):
     web = containers(k8s[("Deployment", "nongjia-web")])[0]
-    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz?optional=redis"
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     config = k8s[("ConfigMap", "nongjia-config")]["data"]
     # Probes send a Host Django accepts, and web pods leave migrating to the Job.
