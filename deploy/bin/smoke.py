@@ -7,14 +7,16 @@ Redis, the way the compose file runs them.
 On a scratch database (``nongjia_deploy_smoke``, made afresh and dropped after) and
 Redis database 14 it: collects the static files as the image build does; starts two
 web processes at once (gunicorn, each migrating on start: the advisory lock lets
-only one migrate), two Celery workers and beat, and Caddy in front when the
-``caddy`` binary is there (deploy/Caddyfile, TLS from Caddy's own local CA);
-waits for /readyz; fetches /healthz, /readyz, the home page and the API schema;
-round-trips ping tasks through the workers; times /readyz; then stops everything
-with SIGTERM and checks every process exited cleanly.
+only one migrate), two Celery workers, beat, the task outbox's relay, and Caddy in
+front when the ``caddy`` binary is there (deploy/Caddyfile, TLS from Caddy's own
+local CA); waits for /readyz; fetches /healthz, /readyz, the home page and the API
+schema; round-trips ping tasks through the workers, sent both straight to Redis and
+as outbox rows the relay publishes; runs every health check; times /readyz; then
+stops everything with SIGTERM and checks every process exited cleanly.
 
-Everything it starts is its own child and is stopped by process id. Logs are in
-var/deploy-smoke/logs/. SMOKE_KEEP=1 keeps the database and Redis keys.
+Everything it starts is its own child, in its own process group, stopped by that
+id (``harness.processes``). Logs are in var/deploy-smoke/logs/. SMOKE_KEEP=1 keeps
+the database and Redis keys.
 """
 
 import http.client
@@ -24,16 +26,17 @@ import re
 import secrets
 import shutil
 import signal
-import ssl
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from harness.processes import Processes, ProcessExited, fetch  # noqa: E402
+
 WORK = ROOT / "var" / "deploy-smoke"
 LOGS = WORK / "logs"
 DB_NAME = os.environ.get("SMOKE_DB", "nongjia_deploy_smoke")
@@ -42,7 +45,7 @@ REDIS_DB = "14"
 WEB_PORTS = (18001, 18002)
 CADDY_HTTPS, CADDY_HTTP, CADDY_ADMIN = 18443, 18080, 12019
 READY_TIMEOUT = 300
-STOP_TIMEOUT = 45
+STOP_TIMEOUT = 30
 PINGS = 8
 
 PING_SNIPPET = """
@@ -50,10 +53,17 @@ import json, sys, time, uuid
 import django
 django.setup()
 from django.core.cache import cache
+from django.utils import timezone
+from outbox.models import OutboxMessage
 from shop.health import PING_KEY, ping
 tokens = [uuid.uuid4().hex for _ in range(int(sys.argv[1]))]
 for token in tokens:
-    ping.delay(token)
+    if sys.argv[2] == "outbox":  # a row due now, for the relay to publish
+        OutboxMessage.objects.create(
+            task=ping.name, args=[token], kwargs={}, available_at=timezone.now()
+        )
+    else:
+        ping.delay(token)
 deadline = time.monotonic() + 60
 answers = {}
 while time.monotonic() < deadline and len(answers) < len(tokens):
@@ -106,66 +116,9 @@ def base_env() -> dict[str, str]:
         CELERY_WORKER_CONCURRENCY="1",
         CELERY_BEAT_SCHEDULE_FILE=str(WORK / "celerybeat-schedule"),
         CELERY_BEAT_PIDFILE=str(WORK / "celerybeat.pid"),
+        OUTBOX_RELAY_HEARTBEAT=str(WORK / "relay.heartbeat"),
     )
     return env
-
-
-class Processes:
-    """The processes this run started, stopped by their own process ids."""
-
-    def __init__(self) -> None:
-        self.started: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
-        log = (LOGS / f"{name}.log").open("w")
-        self.started[name] = subprocess.Popen(
-            args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-
-    def check_alive(self) -> None:
-        for name, process in self.started.items():
-            if process.poll() is not None:
-                code = process.returncode
-                raise SmokeFailed(f"{name} exited early ({code}); see its log")
-
-    def stop(self) -> dict[str, int | None]:
-        """SIGTERM to each (the scripts exec into gunicorn/celery), in reverse order
-        of start; what has not stopped after STOP_TIMEOUT gets SIGKILL."""
-        for process in reversed(self.started.values()):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        codes: dict[str, int | None] = {}
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for name, process in self.started.items():
-            try:
-                codes[name] = process.wait(timeout=max(deadline - time.monotonic(), 1))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                codes[name] = None
-        return codes
-
-
-def fetch(url: str, headers: dict | None = None, tls: bool = False) -> tuple:
-    """(status, headers, body) without following redirects."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    handlers: list = [NoRedirect()]
-    if tls:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE  # Caddy's local CA, not installed here
-        handlers.append(urllib.request.HTTPSHandler(context=context))
-    opener = urllib.request.build_opener(*handlers)
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 def expect(what: str, condition: bool, detail: str = "") -> None:
@@ -208,9 +161,9 @@ def time_readyz(port: int, count: int = 200) -> tuple[float, float]:
 def prepare(env: dict[str, str]) -> None:
     if DB_NAME in {"nongjia", "nongjia_main"} or DB_NAME.startswith("nongjia_bench"):
         raise SmokeFailed(f"refusing to use the database {DB_NAME}")
-    shutil.rmtree(LOGS, ignore_errors=True)
-    LOGS.mkdir(parents=True)
-    for stale in ("celerybeat-schedule", "celerybeat.pid"):
+    for old in LOGS.glob("*.log"):
+        old.unlink()
+    for stale in ("celerybeat-schedule", "celerybeat.pid", "relay.heartbeat"):
         (WORK / stale).unlink(missing_ok=True)
     run("dropdb", *PG, "--if-exists", "--force", DB_NAME)
     run("createdb", *PG, DB_NAME)
@@ -228,6 +181,7 @@ def start_all(processes: Processes, env: dict[str, str]) -> bool:
         worker_env = {**env, "CELERY_WORKER_NAME": f"smoke{index}"}
         processes.start(f"worker{index}", ["deploy/bin/worker"], worker_env)
     processes.start("beat", ["deploy/bin/beat"], env)
+    processes.start("relay", ["deploy/bin/relay"], env)
     caddy = shutil.which("caddy")
     if caddy:
         caddy_env = {
@@ -269,11 +223,11 @@ def check_web(port: int) -> None:
         status == 301 and headers["Location"].startswith("https://"),
         f"{status} {headers.get('Location')}",
     )
-    status, headers, _ = fetch(f"{base}/", https)
+    status, headers, _ = fetch(f"{base}/", headers=https)
     expect(f"{port} / -> /catalogue/", status == 302, str(status))
-    status, _, body = fetch(f"{base}{headers['Location']}", https)
+    status, _, body = fetch(f"{base}{headers['Location']}", headers=https)
     expect(f"{port} home page 200", status == 200 and b"<html" in body, str(status))
-    status, _, body = fetch(f"{base}/api/schema/?format=json", https)
+    status, _, body = fetch(f"{base}/api/schema/?format=json", headers=https)
     expect(
         f"{port} API schema 200",
         status == 200 and json.loads(body)["info"]["title"] == "Nongjia API",
@@ -283,20 +237,25 @@ def check_web(port: int) -> None:
 
 def check_proxy(static_file: str) -> None:
     base = f"https://127.0.0.1:{CADDY_HTTPS}"
-    status, _, _ = fetch(f"{base}/healthz", tls=True)
+    status, _, _ = fetch(f"{base}/healthz", tls_unverified=True)
     expect("proxy /healthz 200", status == 200, str(status))
-    status, headers, _ = fetch(f"{base}/", tls=True)
+    status, headers, _ = fetch(f"{base}/", tls_unverified=True)
     expect("proxy / -> /catalogue/", status == 302, str(status))
-    status, _, _ = fetch(f"{base}/catalogue/", tls=True)
+    status, _, _ = fetch(f"{base}/catalogue/", tls_unverified=True)
     expect("proxy home page 200 over TLS", status == 200, str(status))
-    status, headers, _ = fetch(f"{base}/static/{static_file}", tls=True)
+    status, headers, _ = fetch(f"{base}/static/{static_file}", tls_unverified=True)
     expect(
         "proxy serves /static/ itself",
         # whitenoise (gunicorn) would say "max-age=60, public"
         status == 200 and headers.get("Cache-Control") == "public, max-age=3600",
         f"{status} {dict(headers)}",
     )
-    status, _, _ = fetch(f"{base}/media/report-exports/x/y.xlsx", tls=True)
+    expect(
+        "proxy sends nosniff with its own files",
+        headers.get("X-Content-Type-Options") == "nosniff",
+        str(dict(headers)),
+    )
+    status, _, _ = fetch(f"{base}/media/report-exports/x/y.xlsx", tls_unverified=True)
     expect("proxy refuses /media/report-exports/", status == 404, str(status))
     # What the compose health check asks (wget http://127.0.0.1:2019/config/).
     status, _, _ = fetch(f"http://127.0.0.1:{CADDY_ADMIN}/config/")
@@ -308,21 +267,24 @@ def check_tasks(env: dict[str, str]) -> None:
         worker_env = {**env, "CELERY_WORKER_NAME": f"smoke{index}"}
         run("python", "deploy/bin/healthcheck.py", "worker", env=worker_env)
         say(f"ok  worker smoke{index} answers the healthcheck ping")
-    run("python", "deploy/bin/healthcheck.py", "beat", env=env)
-    say("ok  beat healthcheck")
-    answers = json.loads(run("python", "-c", PING_SNIPPET, str(PINGS), env=env))
-    by_worker: dict[str, int] = {}
-    for hostname in answers.values():
-        by_worker[hostname] = by_worker.get(hostname, 0) + 1
-    expect(
-        f"{PINGS} ping tasks round-trip through the workers {by_worker}",
-        len(answers) == PINGS,
-        f"only {len(answers)} answered",
-    )
+    for kind in ("beat", "relay"):
+        run("python", "deploy/bin/healthcheck.py", kind, env=env)
+        say(f"ok  {kind} healthcheck")
+    for route in ("direct", "outbox"):
+        snippet = ["python", "-c", PING_SNIPPET, str(PINGS), route]
+        answers = json.loads(run(*snippet, env=env))
+        by_worker: dict[str, int] = {}
+        for hostname in answers.values():
+            by_worker[hostname] = by_worker.get(hostname, 0) + 1
+        expect(
+            f"{PINGS} ping tasks ({route}) round-trip through the workers {by_worker}",
+            len(answers) == PINGS,
+            f"only {len(answers)} answered",
+        )
 
 
-def check_migration_lock() -> None:
-    logs = {n: (LOGS / f"{n}.log").read_text() for n in ("web1", "web2")}
+def check_migration_lock(processes: Processes) -> None:
+    logs = {n: processes.log_of(n).read_text() for n in ("web1", "web2")}
     pattern = re.compile(r"Applying \S+\.\S+\.\.\.")
     applied = {n: len(pattern.findall(t)) for n, t in logs.items()}
     waited = [n for n, t in logs.items() if "waiting for its lock" in t]
@@ -335,7 +297,7 @@ def check_migration_lock() -> None:
 
 def main() -> int:
     env = base_env()
-    processes = Processes()
+    processes = Processes(LOGS)
     failed = False
     try:
         prepare(env)
@@ -344,7 +306,7 @@ def main() -> int:
             say(f"web on {port} ready after {wait_ready(processes, port):.1f} s")
         for port in WEB_PORTS:
             check_web(port)
-        check_migration_lock()
+        check_migration_lock(processes)
         if with_proxy:
             static = next((WORK / "static").rglob("*.css")).relative_to(WORK / "static")
             check_proxy(str(static))
@@ -352,20 +314,20 @@ def main() -> int:
         median, p95 = time_readyz(WEB_PORTS[0])
         say(f"/readyz over 200 requests: median {median:.1f} ms, p95 {p95:.1f} ms")
         processes.check_alive()
-    except SmokeFailed as error:
+    except (SmokeFailed, ProcessExited) as error:
         failed = True
         say(f"FAILED: {error}")
     finally:
-        codes = processes.stop()
+        codes = processes.stop_all(STOP_TIMEOUT)
         say(f"stopped: {codes}")
         unclean = {n: c for n, c in codes.items() if c not in (0, -signal.SIGTERM)}
         if unclean:
             failed = True
             say(f"FAILED: not a clean exit: {unclean}")
         if failed:
-            for name in processes.started:
-                tail = (LOGS / f"{name}.log").read_text().splitlines()[-15:]
-                print(f"--- {name}.log (last lines)\n" + "\n".join(tail))
+            for name, _ in processes.started:
+                print(f"--- {processes.log_of(name)} (last lines)")
+                print(processes.tail(name, 15))
         if os.environ.get("SMOKE_KEEP") != "1":
             run("dropdb", *PG, "--if-exists", "--force", DB_NAME, check=False)
             run("redis-cli", "-n", REDIS_DB, "flushdb", check=False)

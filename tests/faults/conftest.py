@@ -4,7 +4,8 @@ PostgreSQL cluster) killed and restarted on purpose.
 They run only with ``NONGJIA_FAULT_TESTS=1`` (``make faults``): they take
 minutes, start servers on free ports and need PostgreSQL's and Redis's programs,
 so ``make test`` skips them. Everything a test starts is its own child, in its
-own process group, stopped by that id (also when the test fails). The local
+own process group, stopped by that id (also when the test fails):
+``harness.processes``, shared with the smoke and load tests. The local
 PostgreSQL is only asked to create and drop databases named ``nongjia_fault_*``;
 the local Redis is not used.
 
@@ -18,14 +19,9 @@ import contextlib
 import hashlib
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -33,6 +29,8 @@ import pytest
 import redis
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+
+from harness.processes import Processes, wait_until
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -48,124 +46,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-# --- waiting and fetching -----------------------------------------------------------
-
-
-def wait_until(condition: Callable[[], object], timeout: float, interval=0.1):
-    """The condition's first true value, or None after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value or None
-        time.sleep(interval)
+# --- processes (harness.processes) -----------------------------------------------
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def fetch(url: str, *, data: bytes | None = None, headers=None, timeout=15.0):
-    """(status, headers, body) of one request, errors included, no redirects."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    opener = urllib.request.build_opener(NoRedirect())
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def wait_for_url(url: str, timeout: float = 120.0, status: int = 200) -> bool:
-    def answers() -> bool:
-        try:
-            return fetch(url, timeout=5)[0] == status
-        except OSError:
-            return False
-
-    return bool(wait_until(answers, timeout, interval=0.5))
-
-
-# --- processes ----------------------------------------------------------------------
-
-
-def children_of(pid: int) -> list[int]:
-    """The live child processes of ``pid`` (a Celery worker's pool)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        # After the command name: state, then the parent's pid.
-        if fields[0] != "Z" and int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return sorted(found)
-
-
-class Processes:
-    """The processes a test started, each the leader of its own process group: a
-    kill reaches its children too (a worker's pool, gunicorn's workers), and
-    nothing else. Logs go to ``logs/<name>-<n>.log``."""
-
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.started: list[tuple[str, subprocess.Popen]] = []
-
-    def start(self, name: str, args: list[str], env=None) -> subprocess.Popen:
-        count = sum(1 for n, _ in self.started if n == name)
-        log = (self.logs / f"{name}-{count}.log").open("w")
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()  # the child has its own copy
-        self.started.append((name, process))
-        return process
-
-    def kill(self, process: subprocess.Popen) -> None:
-        """``kill -9`` of the process and everything in its group."""
-        self._signal(process, signal.SIGKILL)
-        process.wait(timeout=30)
-
-    def stop(self, process: subprocess.Popen, timeout: float = 30) -> int | None:
-        """SIGTERM to the process itself (a Celery worker or gunicorn then lets
-        its children finish what they are doing), SIGKILL to its group after
-        ``timeout`` and to anything of the group left behind; the exit code."""
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            code = None
-        self.kill(process)
-        return code
-
-    def stop_all(self) -> None:
-        for _, process in reversed(self.started):
-            if process.poll() is None:
-                self.stop(process)
-
-    def tail(self, name: str, lines: int = 30) -> str:
-        logs = sorted(self.logs.glob(f"{name}-*.log"))
-        return "\n".join(logs[-1].read_text().splitlines()[-lines:]) if logs else ""
-
-    @staticmethod
-    def _signal(process: subprocess.Popen, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError):  # already gone
-            os.killpg(process.pid, signum)
 
 
 @pytest.fixture

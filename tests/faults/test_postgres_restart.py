@@ -33,14 +33,8 @@ import psycopg
 import pytest
 
 from canteens.demo import BUYER_CANTEEN
-from tests.faults.conftest import (
-    children_of,
-    fetch,
-    free_port,
-    postgres_url,
-    production_env,
-    wait_for_url,
-)
+from harness.processes import children_of, fetch, wait_for_url
+from tests.faults.conftest import free_port, postgres_url, production_env
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 DB_NAME = "nongjia"  # in the private cluster

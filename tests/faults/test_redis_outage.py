@@ -47,6 +47,7 @@ import redis
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from harness.processes import fetch, wait_for_url, wait_until
 from outbox.models import OutboxMessage, ProcessedMessage
 from tests.factories import (
     ProductFactory,
@@ -55,14 +56,7 @@ from tests.factories import (
     make_cooperative,
     make_lot,
 )
-from tests.faults.conftest import (
-    database_copy,
-    fetch,
-    free_port,
-    production_env,
-    wait_for_url,
-    wait_until,
-)
+from tests.faults.conftest import database_copy, free_port, production_env
 from tests.faults.mailfiles import read_messages
 
 pytestmark = pytest.mark.skipif(

@@ -58,6 +58,7 @@ from django.utils import timezone
 
 from fulfilment import cooperative_side, rerouting
 from fulfilment.models import Allocation, AllocationEvent, AllocationStatus, BulkLine
+from harness.processes import children_of, wait_until
 from payments import refunds
 from payments.models import ChangeKind, Refund, RefundStatus
 from reports import export_runs, exports
@@ -72,12 +73,7 @@ from tests.factories import (
     make_staff,
 )
 from tests.fakestripe.server import SECRET_KEY, WEBHOOK_SECRET
-from tests.faults.conftest import (
-    children_of,
-    database_copy,
-    production_env,
-    wait_until,
-)
+from tests.faults.conftest import database_copy, production_env
 from tests.integration.bulk import place
 from tests.integration.payments_helpers import pay
 

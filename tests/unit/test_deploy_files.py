@@ -109,6 +109,8 @@ def test_proxy_serves_static_and_media_in_front_of_web(compose):
     caddyfile = (DEPLOY / "Caddyfile").read_text()
     assert "handle_path /static/*" in caddyfile
     assert "handle /media/report-exports/* {\n\t\trespond 404" in caddyfile
+    assert "header /media/* X-Content-Type-Options nosniff" in caddyfile
+    assert "header /static/* X-Content-Type-Options nosniff" in caddyfile
 
 
 def test_the_image_runs_as_a_non_root_user_with_pinned_dependencies():
