@@ -263,6 +263,10 @@ def intent_of(obj) -> Intent:
     )
 
 
+# Stripe's error code for a request whose idempotency key another request holds.
+KEY_IN_USE = "idempotency_key_in_use"
+
+
 def _translate(exc: "stripe.StripeError") -> GatewayError:
     message = exc.user_message or str(exc) or exc.__class__.__name__
     code = getattr(exc, "code", "") or ""
@@ -277,5 +281,10 @@ def _translate(exc: "stripe.StripeError") -> GatewayError:
     ):
         return GatewayUnavailable(message, code=code)
     if isinstance(exc, stripe.IdempotencyError):
+        if code == KEY_IN_USE:
+            # Our own request with the same key is still running at Stripe (a
+            # re-delivered task, the refund sweep): nothing was saved for this
+            # one, and trying again later gets the first one's answer.
+            return GatewayUnavailable(message, code=code)
         return IdempotencyKeyReused(message, code=code)
     return GatewayRejected(message, code=code)

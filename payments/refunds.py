@@ -6,13 +6,18 @@ and enqueues ``send_refund``. The task calls Stripe with the refund's own
 idempotency key, so a re-delivered task or a crash after Stripe answered cannot
 refund twice, and records the outcome. Webhooks (``refund.*``, ``charge.refunded``)
 confirm the same refunds, and record refunds made elsewhere (Stripe's dashboard).
+A refund whose task died before Stripe answered is sent again by the beat sweep
+``resend_stale_refunds``.
 """
 
+import datetime
+import logging
 from decimal import Decimal
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
@@ -28,8 +33,21 @@ from payments.models import (
 )
 from payments.services import record_refund_in_oscar
 
+logger = logging.getLogger(__name__)
+
 ZERO = Decimal("0.00")
 METADATA_KEY = "nongjia_refund"
+# A refund still pending without a Stripe id this long after it was requested
+# lost its task: ``send_refund`` retries for about 2.5 minutes (5 x 30 s), so ten
+# minutes is well past a healthy queue. Sending it again is a no-op at worst.
+STALE_AFTER = datetime.timedelta(minutes=10)
+# Past this age the sweep stops sending a refund: Stripe keeps an idempotency key
+# for 24 hours only, so a call that did reach Stripe but whose answer was lost
+# would no longer be replayed and a resend could refund twice. Such a refund is
+# left to staff (a warning each run) to check in Stripe's dashboard; by then the
+# sweep has tried it about 140 times.
+LONG_PENDING = datetime.timedelta(hours=23)
+RESEND_BATCH = 500
 
 
 @transaction.atomic
@@ -112,6 +130,62 @@ def submit_refund(*, refund_id: int) -> Refund:
         stripe_status=result.status,
         source=f"refund call {result.id}",
     )
+
+
+def resend_stale_refunds(
+    *,
+    older_than: datetime.timedelta = STALE_AFTER,
+    now: datetime.datetime | None = None,
+) -> list[int]:
+    """Send ``send_refund`` again for refunds pending with no Stripe id that were
+    requested more than ``older_than`` and less than ``LONG_PENDING`` ago, in pk
+    order, at most ``RESEND_BATCH`` a run (the next run takes the rest); returns
+    the ids sent. Older ones are only reported, with a warning.
+
+    Their task died (it raised on a database outage, or ran out of retries while
+    Stripe was unreachable) and nothing else would ever send them. Sending again
+    is safe: ``submit_refund`` returns early unless the refund is still pending
+    without a Stripe id, and calls Stripe with the refund's own idempotency key,
+    so a refund whose first task did reach Stripe gets Stripe's first answer
+    back, never a second refund, as long as Stripe keeps the key (hence
+    ``LONG_PENDING``). Its ``refund.created`` webhook, matched by the metadata,
+    usually records such a refund before the sweep runs.
+
+    Aged by ``created_at``, not ``updated_at``: the only ``send_refund`` a refund
+    gets is enqueued in the transaction that creates it, so its age is its task's
+    age, whereas ``updated_at`` moves whenever the row is saved (an edit in the
+    admin) without any task being sent.
+
+    Published directly, like ``webhooks.resend_stale_events``, not through the
+    outbox: this runs in a worker, and the pending rows are themselves the record
+    the next run reads again."""
+    now = now or timezone.now()
+    too_old = selectors.stale_unsent_refunds(
+        created_before=now - LONG_PENDING, limit=RESEND_BATCH
+    )
+    if too_old:
+        logger.warning(
+            "Refunds pending without a Stripe answer for over %s hours, not sent "
+            "again (Stripe may have made them): check them in Stripe's dashboard: %s",
+            int(LONG_PENDING.total_seconds() // 3600),
+            ", ".join(str(refund_id) for refund_id, _created in too_old),
+        )
+    sent = []
+    for refund_id, _created in selectors.stale_unsent_refunds(
+        created_before=now - older_than,
+        created_after=now - LONG_PENDING,
+        limit=RESEND_BATCH,
+    ):
+        try:
+            send_refund.delay(refund_id)
+        except Exception:
+            # One refund that cannot be sent (run in-process without a broker,
+            # its task raises) or enqueued must not keep the others waiting; it
+            # is logged and tried again on the next run.
+            logger.exception("Refund %s: could not be sent again", refund_id)
+            continue
+        sent.append(refund_id)
+    return sent
 
 
 @transaction.atomic

@@ -9,7 +9,13 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from payments import gateway
-from payments.models import Payment, PaymentStatus, RefundStatus, StripeEvent
+from payments.models import (
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    StripeEvent,
+)
 
 ZERO = Decimal("0.00")
 # Oscar's status of a cancelled order (``fulfilment.models.OrderStatus.CANCELLED``;
@@ -163,3 +169,18 @@ def stale_unprocessed_event_ids(*, received_before: datetime, limit: int) -> lis
         .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def stale_unsent_refunds(
+    *, created_before: datetime, created_after: datetime | None = None, limit: int
+) -> list[tuple[int, datetime]]:
+    """Pending refunds never answered by Stripe (no Stripe id), requested before
+    ``created_before`` (and after ``created_after``), as ``(pk, created_at)`` in
+    pk order: their task died. A pending refund with a Stripe id is Stripe's to
+    finish (its webhook)."""
+    refunds = Refund.objects.filter(
+        status=RefundStatus.PENDING, stripe_id="", created_at__lt=created_before
+    )
+    if created_after is not None:
+        refunds = refunds.filter(created_at__gt=created_after)
+    return list(refunds.order_by("pk").values_list("pk", "created_at")[:limit])

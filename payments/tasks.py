@@ -24,6 +24,15 @@ def resend_stale_stripe_events() -> int:
     return len(webhooks.resend_stale_events())
 
 
+@shared_task(name="payments.tasks.resend_stale_refunds")
+def resend_stale_refunds() -> int:
+    """Every ten minutes (beat): refunds left pending without a Stripe id once
+    their task died are sent to ``send_refund`` again. Idempotent: a refund
+    Stripe answered is not selected, and Stripe's idempotency key is the
+    refund's, so a refund is never made twice."""
+    return len(refunds.resend_stale_refunds())
+
+
 def receipt_confirmed(*, receipt_id: int) -> None:
     """Hook for ``fulfilment.delivery`` (settings.NONGJIA_RECEIPT_CONFIRMED_HOOKS),
     called in the receipt's transaction: the refunds are sent once it commits."""

@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.resend_stale_stripe_events",
         "schedule": 10 * 60,
     },
+    # Refunds left pending without a Stripe id (their send_refund task died).
+    "resend-stale-refunds": {
+        "task": "payments.tasks.resend_stale_refunds",
+        "schedule": 10 * 60,
+    },
     # Love cards past their expiry lose what is left, daily at 00:30.
     "expire-love-cards": {
         "task": "lovecards.tasks.expire_cards",

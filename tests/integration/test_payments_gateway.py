@@ -2,6 +2,7 @@
 paying, refusals, 3-D Secure, idempotency, and the fen boundary."""
 
 import pytest
+import stripe
 
 from payments import gateway, services
 from payments.models import Payment, PaymentStatus
@@ -119,6 +120,24 @@ def test_stripe_errors_become_ours(fake_stripe, settings):
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: transient
     with pytest.raises(gateway.GatewayUnavailable):
         gateway.retrieve("pi_nope")
+
+
+@pytest.mark.parametrize(
+    ("code", "ours"),
+    [
+        # Another request of ours with the same key still runs: try again later.
+        ("idempotency_key_in_use", gateway.GatewayUnavailable),
+        # The key was used with other parameters: a real refusal.
+        ("", gateway.IdempotencyKeyReused),
+    ],
+)
+def test_idempotency_errors_are_told_apart(code, ours):
+    error = stripe.IdempotencyError("Keys for idempotent requests...", code=code)
+
+    translated = gateway._translate(error)
+
+    assert type(translated) is ours
+    assert translated.code == code
 
 
 def test_capture_and_cancel(fake_stripe):
