@@ -94,17 +94,26 @@ def availability(
     The same eligibility as routing (free kg, fresh on the date with the product's
     margin) and each cooperative's remaining capacity, in whole units per
     cooperative. A snapshot: stock may go before the order is placed.
+
+    A product not certified on the delivery date has none: placing the order
+    refuses it (``validation.price_lines``, by ``Product.certificate_status`` on
+    that date), so its lots are not offered as available.
     """
     Product = apps.get_model("catalogue", "Product")
     products = {
         p.pk: p
         for p in Product.objects.filter(pk__in=product_ids).only(
-            "pk", "net_weight_kg", "min_remaining_shelf_life_days"
+            "pk",
+            "net_weight_kg",
+            "min_remaining_shelf_life_days",
+            "certificate_number",
+            "certificate_valid_until",
         )
     }
+    certified = [pk for pk, p in products.items() if p.is_certified(delivery_date)]
     free = defaultdict(lambda: ZERO)
     lots = StockLot.objects.filter(
-        product_id__in=products,
+        product_id__in=certified,
         on_hand_kg__gt=F("reserved_kg"),
         best_before__gte=delivery_date,
     ).values_list(

@@ -117,6 +117,22 @@ def check_delivery_date(
         del fields["delivery_date"]
 
 
+def why_not_orderable(*, product, price, delivery_date) -> str | None:
+    """Why ``product`` cannot be ordered for ``delivery_date`` at ``price`` (its
+    strategy price), or ``None`` if it can.
+
+    The checks ``price_lines`` makes when the order is placed, for the answers
+    that list what may be ordered (the quick-order grid, the availability API):
+    they must not offer a product that placing the order refuses.
+    """
+    status = product.certificate_status(on=delivery_date)
+    if status != CertificateStatus.VALID:
+        return str(CertificateStatus(status).label)
+    if not product.net_weight_kg or not price.exists:
+        return _("Not on sale.")
+    return None
+
+
 def price_lines(
     lines: list[LineInput], products_by_sku: dict, strategy, delivery_date, errors
 ) -> list[PricedLine]:

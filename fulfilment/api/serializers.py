@@ -418,3 +418,10 @@ class ProductAvailabilitySerializer(serializers.Serializer):
     price = _yuan(allow_null=True, help_text=_("Yuan per unit of sale"))
     units_available = serializers.IntegerField()
     kg_available = _kg()
+    orderable = serializers.BooleanField(
+        help_text=_("Whether an order for the date would accept the product")
+    )
+    reason = serializers.CharField(
+        allow_null=True,
+        help_text=_("Why it cannot be ordered (null when it can)"),
+    )

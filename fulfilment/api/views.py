@@ -57,7 +57,7 @@ from fulfilment.api.serializers import (
     flat_errors,
     order_errors,
 )
-from fulfilment.validation import LineInput, OrderInvalid
+from fulfilment.validation import LineInput, OrderInvalid, why_not_orderable
 from shop.api.parsers import JSONParser
 from shop.apps.partner.strategy import Selector
 from suppliers.access import is_staff
@@ -429,7 +429,9 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         """Units of each product (the given SKUs, or every public product) that
-        could be routed for the delivery date: a snapshot, unknown SKUs left out."""
+        could be routed for the delivery date: a snapshot, unknown SKUs left out.
+        A product that an order for the date would refuse says why: not on sale,
+        or not certified on that date (then with no units, as in the selector)."""
         query = checked(AvailabilityQuerySerializer, request.query_params)
         Product = apps.get_model("catalogue", "Product")
         products = (
@@ -450,6 +452,9 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
         rows = []
         for product in products:
             price = strategy.fetch_for_product(product).price
+            why_not = why_not_orderable(
+                product=product, price=price, delivery_date=query["delivery_date"]
+            )
             rows.append(
                 {
                     "sku": product.upc,
@@ -459,6 +464,8 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
                     "price": price.excl_tax if price.exists else None,
                     "units_available": counts[product.pk]["units"],
                     "kg_available": counts[product.pk]["kg"],
+                    "orderable": why_not is None,
+                    "reason": why_not,
                 }
             )
         return Response(ProductAvailabilitySerializer(rows, many=True).data)

@@ -29,7 +29,7 @@ from fulfilment.models import (
 )
 from fulfilment.selectors import availability
 from fulfilment.standing import created_on, next_delivery
-from shop.apps.catalogue.models import CertificateStatus
+from fulfilment.validation import why_not_orderable
 from shop.apps.partner.strategy import Selector
 
 ZERO = Decimal(0)
@@ -83,19 +83,16 @@ def availability_by_sku(*, skus, delivery_date: datetime.date) -> dict[str, dict
             }
             continue
         price = strategy.fetch_for_product(product).price
-        status = product.certificate_status(on=delivery_date)
         available = units[product.pk]["units"]
-        if status != CertificateStatus.VALID:
-            message = CertificateStatus(status).label
-        elif not price.exists:
-            message = _("Not on sale.")
-        else:
-            message = ngettext(
-                "%(n)s unit available", "%(n)s units available", available
-            ) % {"n": available}
+        why_not = why_not_orderable(
+            product=product, price=price, delivery_date=delivery_date
+        )
+        message = why_not or ngettext(
+            "%(n)s unit available", "%(n)s units available", available
+        ) % {"n": available}
         result[sku] = {
             "known": True,
-            "orderable": status == CertificateStatus.VALID and price.exists,
+            "orderable": why_not is None,
             "title": product.get_title(),
             "unit_of_sale": product.unit_of_sale,
             "net_weight_kg": str(product.net_weight_kg),

@@ -971,6 +971,72 @@ def test_the_page_lists_the_log_newest_first_and_filters_it(client, log):
     assert b"recount" in adjustments.content
 
 
+def many_entries(count: int, *, action: str) -> list[int]:
+    """``count`` entries of one action, a second apart; their ids newest first."""
+    start = timezone.now() - datetime.timedelta(days=1)
+    made = AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=start + datetime.timedelta(seconds=n),
+            actor_label="task:test",
+            action=action,
+            object_type="suppliers.stocklot",
+            object_id=str(n),
+        )
+        for n in range(count)
+    )
+    return [entry.pk for entry in reversed(made)]
+
+
+def test_the_page_links_to_older_and_newer_entries_keeping_the_filter(client, log):
+    newest_first = many_entries(55, action="lot.counted")
+    many_entries(3, action="channel.opened")
+    client.force_login(make_staff(username="staff"))
+
+    first = client.get(PAGE, {"action": "lot.counted"})
+    second = client.get(PAGE, {"action": "lot.counted", "page": 2})
+    beyond = client.get(PAGE, {"action": "lot.counted", "page": 3})
+    not_a_page = client.get(PAGE, {"page": "last"})
+
+    assert [e.pk for e in first.context["entries"]] == newest_first[:50]
+    assert [e.pk for e in second.context["entries"]] == newest_first[50:]
+    assert (first.context["page"].has_newer, first.context["page"].has_older) == (
+        False,
+        True,
+    )
+    assert (second.context["page"].has_newer, second.context["page"].has_older) == (
+        True,
+        False,
+    )
+    assert 'href="?action=lot.counted&amp;page=2">Older entries</a>' in (
+        first.content.decode()
+    )
+    assert "Newer entries" not in first.content.decode()
+    assert 'href="?action=lot.counted&amp;page=1">Newer entries</a>' in (
+        second.content.decode()
+    )
+    assert "Older entries" not in second.content.decode()
+    assert "Entries 51–55, newest first" in second.content.decode()
+    assert (beyond.status_code, list(beyond.context["entries"])) == (200, [])
+    assert not_a_page.status_code == 404
+
+
+def test_the_unfiltered_page_never_counts_the_log(client, log):
+    many_entries(60, action="lot.counted")
+    client.force_login(make_staff(username="staff"))
+    client.get(PAGE)  # warm the per-process caches (site, ...)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(PAGE)
+
+    assert response.status_code == 200
+    assert len(response.context["entries"]) == 50
+    assert response.context["page"].has_older is True
+    log_reads = [q["sql"] for q in captured if "audit_auditentry" in q["sql"]]
+    assert len(log_reads) == 1  # the page and one row more, to know of older
+    assert "COUNT(" not in log_reads[0].upper()
+    assert log_reads[0].endswith("LIMIT 51")
+
+
 def test_the_page_shows_a_bad_filter_with_a_400(client, log):
     client.force_login(make_staff(username="staff"))
 

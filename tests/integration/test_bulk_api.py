@@ -518,6 +518,8 @@ def test_availability_counts_whole_units_still_free_for_the_date(
             "price": "100.00",
             "units_available": 16,  # 80 kg free of 100
             "kg_available": "80.000",
+            "orderable": True,
+            "reason": None,
         },
         {
             "sku": "QY-GREENS",
@@ -527,6 +529,8 @@ def test_availability_counts_whole_units_still_free_for_the_date(
             "price": "30.00",
             "units_available": 4,  # 9 kg: four whole 2 kg bags
             "kg_available": "8.000",
+            "orderable": True,
+            "reason": None,
         },
     ]
 
@@ -544,6 +548,39 @@ def test_availability_without_skus_lists_every_public_product(
         ("QY-CHICKEN", 0),
         ("QY-GREENS", 0),
     ]
+
+
+def test_availability_offers_no_units_of_a_product_whose_certificate_expires_first(
+    api, canteen, buyer, cooperative, chicken, greens, lot
+):
+    # Certified until the day before delivery: placing the order refuses it.
+    greens.certificate_valid_until = day(1)
+    greens.save()
+    make_lot(cooperative=cooperative, product=greens, kg="9", unit_price="30.00")
+
+    answer = get(
+        api,
+        buyer,
+        AVAILABILITY,
+        delivery_date=day(2).isoformat(),
+        sku=["QY-GREENS", "QY-CHICKEN"],
+    )
+    refused = post(api, buyer, ORDERS, body(("QY-GREENS", 1), when=day(2)))
+
+    assert answer.status_code == 200
+    assert [
+        (row["sku"], row["units_available"], row["orderable"], row["reason"])
+        for row in answer.json()
+    ] == [
+        ("QY-CHICKEN", 20, True, None),
+        (
+            "QY-GREENS",
+            0,
+            False,
+            "Certificate expired: not sold as poverty-area produce",
+        ),
+    ]
+    assert refused.status_code == 400
 
 
 # --- queries --------------------------------------------------------------------------

@@ -348,6 +348,34 @@ def test_availability_answers_units_title_and_price_for_the_date(
     assert json.loads(later.content)["products"]["QY-CHICKEN"]["units_available"] == 20
 
 
+def test_availability_offers_no_units_of_a_product_certified_only_before_the_date(
+    client, buyer, canteen, chicken, greens
+):
+    # Certified until the day before delivery: placing the order refuses it.
+    greens.certificate_valid_until = in_days(1)
+    greens.save()
+    client.force_login(buyer)
+
+    answer = client.get(
+        "/canteen/availability/",
+        {"delivery_date": in_days(2).isoformat(), "sku": ["QY-GREENS", "QY-CHICKEN"]},
+    )
+
+    assert answer.status_code == 200
+    products = json.loads(answer.content)["products"]
+    assert {
+        sku: (row["orderable"], row["units_available"], row["message"])
+        for sku, row in products.items()
+    } == {
+        "QY-GREENS": (
+            False,
+            0,
+            "Certificate expired: not sold as poverty-area produce",
+        ),
+        "QY-CHICKEN": (True, 20, "20 units available"),
+    }
+
+
 def test_availability_refuses_a_bad_date_and_non_buyers(
     client, buyer, approver, canteen
 ):
