@@ -3,11 +3,23 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.pagination import CursorPagination
 
 from audit.api.serializers import AuditEntrySerializer, AuditQuerySerializer
 from audit.selectors import AuditQuery, audit_entries
 
-PAGING = {"page", "page_size"}
+PAGING = {"cursor", "page_size"}
+
+
+class AuditPagination(CursorPagination):
+    """Newest first, ``next``/``previous`` links and no ``count``: counting a log
+    of millions of rows scans it on every call, and an offset deep in it reads
+    every row before; a cursor starts where the last page ended."""
+
+    ordering = ("-at", "-pk")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
 
 
 class AuditEntryViewSet(
@@ -19,6 +31,7 @@ class AuditEntryViewSet(
     serializer_class = AuditEntrySerializer
     permission_classes = [permissions.IsAdminUser]
     filter_backends = []  # the query string goes to the selector
+    pagination_class = AuditPagination
 
     def get_queryset(self):
         return audit_entries(AuditQuery())

@@ -17,7 +17,7 @@ from rest_framework import permissions, serializers
 
 JSON = "application/json"
 # Query parameters whose bad values are ignored or answered 404, never 400.
-NOT_VALIDATED = {"page", "page_size", "format"}
+NOT_VALIDATED = {"page", "page_size", "cursor", "format"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 # DRF's field errors: each refused field with its messages (nested for the items
 # of a list), or ``detail`` alone for a body that could not be read.
