@@ -12,8 +12,8 @@
 3. Starts the shop as production does, on 127.0.0.1 only: ``deploy/bin/web``
    (gunicorn, ``deploy/gunicorn.conf.py``, exactly 2 worker processes,
    ``shop.settings.production``) and ``deploy/bin/worker`` (one Celery worker), on
-   that database and Redis db 7, and the task outbox's relay (``deploy/bin/relay``)
-   where the tree has one; API rate limits raised by the environment.
+   that database and Redis db 7, and the task outbox's relay (``deploy/bin/relay``);
+   API rate limits raised by the environment.
 4. Runs locust headless against it (``loadtest/locustfile.py``), bounded by
    ``--run-time``, statistics to CSV.
 5. Stops everything it started, by process id, whatever happened.
@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.doc import loadavg, write_section  # noqa: E402
+from harness.processes import Processes, ProcessExited, wait_for_url  # noqa: E402
 
 WORK = ROOT / "var" / "loadtest"
 LOGS = WORK / "logs"
@@ -59,7 +60,6 @@ CSV_PREFIX = WORK / "locust"
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "# Load test: canteens, cooperatives, officials and shoppers at once"
 BIN = ROOT / ".venv" / "bin"
-RELAY = ROOT / "deploy" / "bin" / "relay"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "nongjia_load"
 REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -167,37 +167,6 @@ def step(name: str, args: list[str], env: dict[str, str]) -> None:
     say(f"{name}: {time.monotonic() - started:.0f} s")
 
 
-class Processes:
-    """What this run started, stopped by their own process ids."""
-
-    def __init__(self) -> None:
-        self.started: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
-        log = (LOGS / f"{name}.log").open("w")
-        self.started[name] = subprocess.Popen(
-            args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-
-    def check_alive(self) -> None:
-        for name, process in self.started.items():
-            if process.poll() is not None:
-                raise RunFailed(f"{name} exited early ({process.returncode}); see log")
-
-    def stop(self) -> None:
-        for process in reversed(self.started.values()):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for name, process in self.started.items():
-            try:
-                process.wait(timeout=max(deadline - time.monotonic(), 1))
-            except subprocess.TimeoutExpired:
-                say(f"{name} did not stop in {STOP_TIMEOUT} s: killed")
-                process.kill()
-                process.wait()
-
-
 def reset_stores() -> None:
     import psycopg
     import redis
@@ -211,18 +180,10 @@ def reset_stores() -> None:
 
 def wait_ready(processes: Processes, port: int) -> None:
     started = time.monotonic()
-    while time.monotonic() - started < READY_TIMEOUT:
-        processes.check_alive()
-        try:
-            url = f"http://127.0.0.1:{port}/readyz"
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    say(f"web ready after {time.monotonic() - started:.0f} s")
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(1)
-    raise RunFailed(f"web not ready after {READY_TIMEOUT} s")
+    url = f"http://127.0.0.1:{port}/readyz"
+    if not wait_for_url(url, READY_TIMEOUT, processes=processes):
+        raise RunFailed(f"web not ready after {READY_TIMEOUT} s")
+    say(f"web ready after {time.monotonic() - started:.0f} s")
 
 
 def warm_up(port: int) -> None:
@@ -297,7 +258,7 @@ def read_failures() -> list[dict]:
 def server_errors() -> Counter:
     """5xx answers in the web processes' access log, by status."""
     found: Counter = Counter()
-    for line in (LOGS / "web.log").read_text(errors="replace").splitlines():
+    for line in (LOGS / "web-0.log").read_text(errors="replace").splitlines():
         match = ACCESS_STATUS.search(line)
         if match and match.group(1).startswith("5"):
             found[match.group(1)] += 1
@@ -308,7 +269,7 @@ def process_errors() -> dict[str, int]:
     """Error lines each background process logged (the web's are its 5xx)."""
     found = {}
     for name in ("worker", "relay"):
-        log = LOGS / f"{name}.log"
+        log = LOGS / f"{name}-0.log"  # harness.processes names
         if not log.exists():
             continue
         lines = log.read_text(errors="replace").splitlines()
@@ -323,7 +284,7 @@ def web_busy(seconds: float) -> float:
     durations in the access log (%(D)s, microseconds) over processes x run time.
     Near 100% the shop, not the users' think time, set the pace."""
     busy = 0
-    for line in (LOGS / "web.log").read_text(errors="replace").splitlines():
+    for line in (LOGS / "web-0.log").read_text(errors="replace").splitlines():
         if ACCESS_STATUS.search(line) and '"python-requests/' in line:
             busy += int(line.rsplit(" ", 1)[1])
     return busy / 1e6 / (WEB_PROCESSES * seconds) * 100
@@ -432,7 +393,6 @@ def render(args, *, started, finished, stats, outcomes, load) -> str:
         if outcomes.get("locust_cpu_warning")
         else ""
     )
-    relay = ", the task outbox's relay (`deploy/bin/relay`)" if RELAY.exists() else ""
     command = (
         f"python loadtest/run.py --users {args.users} --spawn-rate "
         f"{args.spawn_rate:g} --run-time {args.run_time}"
@@ -459,9 +419,8 @@ def render(args, *, started, finished, stats, outcomes, load) -> str:
             "(`deploy/bin/web`, `deploy/gunicorn.conf.py`, "
             "`shop.settings.production`), one Celery worker process "
             "(`deploy/bin/worker`, concurrency 1) for the orders' e-mails and "
-            "other tasks after commit"
-            + relay
-            + f"; PostgreSQL database `{DB_NAME}` and Redis "
+            "other tasks after commit, the task outbox's relay (`deploy/bin/relay`)"
+            f"; PostgreSQL database `{DB_NAME}` and Redis "
             "db 7 (cache and broker), everything on 127.0.0.1; no proxy (locust "
             "sends what the proxy would, `X-Forwarded-Proto: https`).",
             f"- Load: {args.users} users ({split}), started {args.spawn_rate:g} a "
@@ -532,7 +491,7 @@ def main(argv: list[str]) -> int:
     loading = loading_env(common)
     serving = serving_env(common, args.port)
     python = str(BIN / "python")
-    processes = Processes()
+    processes = Processes(LOGS)
     try:
         reset_stores()
         step("migrate", [python, "manage.py", "migrate", "--verbosity", "0"], loading)
@@ -544,8 +503,7 @@ def main(argv: list[str]) -> int:
         (WORK / "static").mkdir(exist_ok=True)
         processes.start("web", ["deploy/bin/web"], serving)
         processes.start("worker", ["deploy/bin/worker"], serving)
-        if RELAY.exists():  # the task outbox's relay, where the tree has one
-            processes.start("relay", [str(RELAY.relative_to(ROOT))], serving)
+        processes.start("relay", ["deploy/bin/relay"], serving)
         wait_ready(processes, args.port)
         warm_up(args.port)
         load_before = loadavg()
@@ -554,12 +512,12 @@ def main(argv: list[str]) -> int:
         finished = datetime.datetime.now().astimezone()
         load_after = loadavg()
         processes.check_alive()
-    except RunFailed as error:
+    except (RunFailed, ProcessExited) as error:
         say(f"FAILED: {error}")
         return 1
     finally:
-        processes.stop()
-        say(f"stopped {', '.join(processes.started)}")
+        codes = processes.stop_all(STOP_TIMEOUT)
+        say(f"stopped: {codes}")
     stats = read_stats()
     print("\n".join(results_table(stats)), flush=True)
     outcomes = json.loads(OUTCOMES.read_text()) if OUTCOMES.exists() else {}
