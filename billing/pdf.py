@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from billing import statement_rows as rows
 from billing.models import Invoice
 from billing.statements import AccountStatement, invoice_document
 from shop.pdf import build, facts, p, table
@@ -39,46 +40,13 @@ def statement_pdf(statement: AccountStatement) -> bytes:
         ),
         p(_("Invoices, payments and credit notes"), "heading"),
     ]
-    rows = [
-        ("", _("Opening balance"), "", "", "", "", statement.opening_balance),
-        *(
-            (
-                _date(e.booked_on),
-                e.label,
-                e.document,
-                e.order_number,
-                e.debit or "",
-                e.credit or "",
-                e.balance,
-            )
-            for e in statement.entries
-        ),
-    ]
     story.append(
         table(
-            [
-                _("Date"),
-                _("Kind"),
-                _("Document"),
-                _("Order number"),
-                _("Debit (yuan)"),
-                _("Credit (yuan)"),
-                _("Balance (yuan)"),
-            ],
-            rows,
+            rows.entry_headings(),
+            rows.entry_rows(statement, date=_date),
             [w * mm for w in (20, 30, 34, 24, 22, 22, 28)],
             numeric=(4, 5, 6),
-            totals=[
-                (
-                    "",
-                    _("Closing balance"),
-                    "",
-                    "",
-                    statement.debits,
-                    statement.credits,
-                    statement.closing_balance,
-                )
-            ],
+            totals=[rows.closing_row(statement)],
         )
     )
     if not statement.entries:
@@ -92,35 +60,11 @@ def statement_pdf(statement: AccountStatement) -> bytes:
     if statement.open_invoices:
         story.append(
             table(
-                [
-                    _("Invoice number"),
-                    _("Order number"),
-                    _("Issued on"),
-                    _("Due on"),
-                    _("Amount (yuan)"),
-                    _("Settled (yuan)"),
-                    _("Outstanding (yuan)"),
-                    _("Overdue"),
-                ],
-                [
-                    (
-                        i.number,
-                        i.order_number,
-                        _date(i.issued_on),
-                        _date(i.due_on),
-                        i.amount,
-                        i.settled,
-                        i.outstanding,
-                        _days(i.days_overdue),
-                    )
-                    for i in statement.open_invoices
-                ],
+                rows.invoice_headings(overdue=_("Overdue")),
+                rows.invoice_rows(statement, date=_date, overdue=_days),
                 [w * mm for w in (34, 24, 19, 19, 22, 22, 22, 18)],
                 numeric=(4, 5, 6),
-                totals=[
-                    (_("Total"), "", "", "", "", "", statement.outstanding, ""),
-                    (_("Overdue"), "", "", "", "", "", statement.overdue, ""),
-                ],
+                totals=rows.invoice_totals(statement),
             )
         )
     else:
