@@ -98,7 +98,17 @@ def options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-doc", action="store_true", help="leave docs/benchmarks.md alone"
     )
+    parser.add_argument(
+        "--section",
+        default="",
+        help="write the run under its own heading ('Load test: …: SECTION') rather "
+        "than the default run's, e.g. a heavier run beside the usual one",
+    )
     return parser.parse_args(argv)
+
+
+def heading(args: argparse.Namespace) -> str:
+    return f"{HEADING}: {args.section}" if args.section else HEADING
 
 
 # --- environment and processes -----------------------------------------------------
@@ -397,10 +407,11 @@ def render(args, *, started, finished, stats, outcomes, load) -> str:
         f"python loadtest/run.py --users {args.users} --spawn-rate "
         f"{args.spawn_rate:g} --run-time {args.run_time}"
         + (" --no-history" if args.no_history else "")
+        + (f' --section "{args.section}"' if args.section else "")
     )
     return "\n".join(
         [
-            HEADING,
+            heading(args),
             "",
             f"Measured {started:%Y-%m-%d %H:%M} – {finished:%H:%M %Z} with "
             f"`make loadtest` (`{command}`). Every figure below is copied by "
@@ -542,7 +553,7 @@ def main(argv: list[str]) -> int:
             outcomes=outcomes,
             load=(load_before, load_after),
         )
-        write_section(DOC, HEADING, text)
+        write_section(DOC, heading(args), text)
         say(f"wrote the section of {DOC.relative_to(ROOT)}")
     say("passed")
     return 0
