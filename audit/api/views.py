@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 from audit.api.serializers import AuditEntrySerializer, AuditQuerySerializer
@@ -20,6 +21,16 @@ class AuditPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """A cursor this API did not give is bad input (400, on its field), not a
+        missing page (DRF's 404)."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise serializers.ValidationError(
+                {"cursor": [_("Not a cursor from this list: follow its links.")]}
+            ) from None
 
 
 class AuditEntryViewSet(

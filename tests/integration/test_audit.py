@@ -1117,6 +1117,11 @@ def test_the_api_lists_the_log_with_the_page_s_filters(api, log, manager):
     assert [row["action"] for row in older.json()["results"]] == ["lot.received"]
     assert [row["action"] for row in oldest.json()["results"]] == ["lot.received"]
     assert oldest.json()["next"] is None
+    bad_cursor = api.get(API, {"cursor": "not-one-of-ours"})
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["cursor"] == [
+        "Not a cursor from this list: follow its links."
+    ]
     assert [row["object_id"] for row in by_date.json()["results"]] == [str(first.pk)]
     assert tomorrow.json()["results"] == []
 
