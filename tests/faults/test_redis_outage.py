@@ -15,8 +15,14 @@ to files (``tests.faults.mailfiles``) and are counted by order number.
    1 s. Each order's emails task is written to the outbox in the order's
    transaction and left pending (after one failed publish a web process leaves
    publishing to the relay for a few seconds); the relay backs off but runs on.
+   Then routing work is queued too: an order is placed short (2 of 4 kg in
+   stock, at one cooperative), another cooperative receives a lot of the product
+   (``retry_shortfalls`` queued) and the first rejects its share
+   (``reroute_order`` queued).
 2. Redis is started again, then a worker. Within 60 s the relay has published
-   every row and each order's buyer has had exactly one email.
+   every row, each order's buyer has had exactly one email, and the short order
+   is routed whole at the second cooperative: 4 kg, not one more (both routing
+   tasks ran, and neither twice over).
 3. A relay that published rows and died before marking them is played: 100 sent
    rows are marked pending again. The relay publishes them again, the worker
    receives each a second time and sends nothing more.
@@ -47,13 +53,16 @@ import redis
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from fulfilment.models import ACTIVE_ALLOCATIONS, Allocation, AllocationStatus
 from harness.processes import fetch, wait_for_url, wait_until
 from outbox.models import OutboxMessage, ProcessedMessage
 from tests.factories import (
     ProductFactory,
     UserFactory,
+    lot_body,
     make_canteen,
     make_cooperative,
+    make_household,
     make_lot,
 )
 from tests.faults.conftest import database_copy, free_port, production_env
@@ -178,6 +187,78 @@ def place(port: int, token: str, body: dict) -> tuple[int, float, str]:
     return response.status, seconds, number
 
 
+def api_post(port: int, token: str, path: str, body: dict) -> tuple[int, dict]:
+    status, _, data = fetch(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body).encode(),
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",
+        },
+        timeout=60,
+    )
+    return status, json.loads(data or b"{}")
+
+
+class Rerouting:
+    """Routing work queued while Redis is down: a short order, a lot received at
+    a second cooperative, the first cooperative's rejection."""
+
+    ORDERED_KG = Decimal("4")
+
+    def __init__(self):
+        self.first_manager = UserFactory()
+        self.first = make_cooperative(managers=[self.first_manager])
+        self.second_manager = UserFactory()
+        self.second = make_cooperative(managers=[self.second_manager])
+        self.household = make_household(cooperative=self.second)
+        self.product = ProductFactory(net_weight_kg=Decimal("1"))
+        make_lot(cooperative=self.first, product=self.product, kg="2")
+        buyer = UserFactory()  # not one of the timed buyers: its emails differ
+        make_canteen(buyers=[buyer])
+        self.tokens = {
+            who: Token.objects.create(user=user).key
+            for who, user in (
+                ("buyer", buyer),
+                ("first", self.first_manager),
+                ("second", self.second_manager),
+            )
+        }
+        self.number = ""
+
+    def queue(self, port: int) -> None:
+        # Not tomorrow: past noon, tomorrow's orders are past their cut-off
+        # (NONGJIA_CUTOFF_HOURS) and nothing is routed for them again.
+        later = timezone.localdate() + datetime.timedelta(days=2)
+        line = {"sku": self.product.upc, "quantity": int(self.ORDERED_KG)}
+        order = {"delivery_date": later.isoformat(), "lines": [line]}
+        orders = "/api/v1/bulk-orders/"
+        status, body = api_post(port, self.tokens["buyer"], orders, order)
+        assert status == 201, body
+        self.number = body["number"]
+        assert self.allocated(self.first) == Decimal("2")
+        lot = lot_body(product=self.product, shares=[(self.household, "10")])
+        status, body = api_post(port, self.tokens["second"], "/api/v1/lots/", lot)
+        assert status == 201, body
+        (allocation,) = self.allocations().filter(cooperative=self.first)
+        path = f"/api/v1/allocations/{allocation.pk}/reject/"
+        status, body = api_post(port, self.tokens["first"], path, {"reason": "frost"})
+        assert status == 200, body
+
+    def allocations(self):
+        return Allocation.objects.filter(line__bulk_order__order__number=self.number)
+
+    def allocated(self, cooperative) -> Decimal:
+        active = self.allocations().filter(
+            cooperative=cooperative, status__in=ACTIVE_ALLOCATIONS
+        )
+        return sum((a.kg for a in active), Decimal("0"))
+
+    def done(self) -> bool:
+        return self.allocated(self.second) >= self.ORDERED_KG
+
+
 def place_many(port: int, buyers, body: dict, count: int) -> list[tuple]:
     """``count`` orders shared out over the buyers, one thread each."""
 
@@ -265,6 +346,7 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
     # The worker says at INFO level when a delivery was applied already.
     worker_env = {**env, "CELERY_LOG_LEVEL": "INFO", "LOG_LEVEL": "INFO"}
     buyers, body = set_up_shop()
+    rerouting = Rerouting()
     web = processes.start("web", ["deploy/bin/web"], env)
     relay = processes.start("relay", ["deploy/bin/relay"], env)
     assert wait_for_url(f"http://127.0.0.1:{port}/healthz"), processes.tail("web")
@@ -310,6 +392,10 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
     waiting = OutboxMessage.objects.filter(task=EMAILS, sent_at__isnull=True)
     tried = waiting.filter(attempts__gt=0).count()
     assert waiting.count() == ORDERS
+    rerouting.queue(port)
+    routing_tasks = ["fulfilment.tasks.retry_shortfalls", "fulfilment.reroute_order"]
+    queued = OutboxMessage.objects.filter(sent_at__isnull=True, task__in=routing_tasks)
+    assert sorted(queued.values_list("task", flat=True)) == sorted(routing_tasks)
     print(f"[redis outage] pending: {ORDERS}, of which tried at least once: {tried}")
 
     # 2. Redis is back, and a worker: everything is done, once, within a minute.
@@ -320,14 +406,25 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
     published = wait_until(lambda: pending() == 0, DRAIN_LIMIT, interval=0.2)
     published_seconds = time.monotonic() - back
 
+    def applied_once() -> bool:
+        """Every email row applied, once (the routing tasks send some too)."""
+        rows = OutboxMessage.objects.filter(task=EMAILS).count()
+        return ProcessedMessage.objects.filter(task=EMAILS).count() == rows
+
     def drained() -> bool:
-        return pending() == 0 and sum(emails(numbers).values()) >= len(numbers)
+        return (
+            pending() == 0
+            and sum(emails(numbers).values()) >= len(numbers)
+            and rerouting.done()
+            and applied_once()
+        )
 
     done = wait_until(drained, DRAIN_LIMIT - published_seconds, interval=0.5)
     drain_seconds = time.monotonic() - back
     print(
         f"[redis outage] after Redis came back: all published in "
-        f"{published_seconds:.1f} s, every email sent in {drain_seconds:.1f} s"
+        f"{published_seconds:.1f} s, every email sent and the short order routed "
+        f"in {drain_seconds:.1f} s"
     )
     assert published, f"pending {pending()}\n{processes.tail('relay')}"
     assert done, (
@@ -335,7 +432,16 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
         f"\n{processes.tail('relay')}\n{processes.tail('worker')}"
     )
     assert emails(numbers) == Counter(dict.fromkeys(numbers, 1))
-    assert ProcessedMessage.objects.filter(task=EMAILS).count() == len(numbers)
+    # The routing work: the short order whole at the second cooperative, once.
+    assert rerouting.allocated(rerouting.second) == Rerouting.ORDERED_KG
+    assert rerouting.allocated(rerouting.first) == Decimal("0")
+    assert (
+        rerouting.allocations()
+        .filter(cooperative=rerouting.first, status=AllocationStatus.REJECTED)
+        .count()
+        == 1
+    )
+    assert applied_once()
 
     # 3. The same rows published twice: applied once.
     again = list(
@@ -362,7 +468,7 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
     queue.close()
     assert skipped() == DUPLICATES
     assert emails(numbers) == Counter(dict.fromkeys(numbers, 1))
-    assert ProcessedMessage.objects.filter(task=EMAILS).count() == len(numbers)
+    assert applied_once()
 
     # 4. With Redis back, a request publishes its own order's task. Timed again
     # (the worker stopped, as for the first baseline), now that the database
@@ -390,6 +496,6 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
         f"orders: {ms(outage)}; all "
         f"201; /readyz {readyz}; {tried} of {ORDERS} tasks tried by their request. "
         f"After Redis came back: published in {published_seconds:.1f} s, every "
-        f"email sent in {drain_seconds:.1f} s. {DUPLICATES} rows published twice, "
-        f"applied once."
+        f"email sent and the short order routed (4 kg at the second cooperative) "
+        f"in {drain_seconds:.1f} s. {DUPLICATES} rows published twice, applied once."
     )
