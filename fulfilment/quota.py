@@ -22,6 +22,7 @@ from django.utils import timezone
 from canteens.models import PROVINCIAL_SHARE, Organisation, ProcurementPlan
 from canteens.selectors import organisation_ids as member_of
 from fulfilment.models import ReceiptLine
+from shop.apps.catalogue.models import certified_on
 from suppliers.access import sees_all_supply
 
 ZERO = Decimal(0)
@@ -127,14 +128,7 @@ def certified_on_delivery_date() -> Q:
     """Receipt lines whose product was certified poverty-area produce on the order's
     delivery date: ``product.certificate_status(on=delivery_date) == VALID`` as a
     condition on the rows (a certificate number, valid until that day or later)."""
-    product = "line__product__"
-    return ~Q(**{f"{product}certificate_number": ""}) & Q(
-        **{
-            f"{product}certificate_valid_until__gte": F(
-                "receipt__bulk_order__delivery_date"
-            )
-        }
-    )
+    return certified_on(F("receipt__bulk_order__delivery_date"), "line__product__")
 
 
 def received_by_canteen(

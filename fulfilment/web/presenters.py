@@ -30,6 +30,7 @@ from fulfilment.models import (
 from fulfilment.selectors import availability
 from fulfilment.standing import created_on, next_delivery
 from fulfilment.validation import why_not_orderable
+from shop.apps.catalogue.models import certified_on
 from shop.apps.partner.strategy import Selector
 
 ZERO = Decimal(0)
@@ -50,8 +51,7 @@ def picker_products() -> list[dict]:
     """SKU, title and unit of the products certified for sale today (datalist)."""
     return list(
         _orderable_products()
-        .exclude(certificate_number="")
-        .filter(certificate_valid_until__gte=timezone.localdate())
+        .filter(certified_on(timezone.localdate()))
         .order_by("title", "upc")
         .values("upc", "title", "unit_of_sale")[:PICKER_LIMIT]
     )

@@ -8,12 +8,12 @@ the same few queries whatever its length.
 
 import django_filters
 from django.apps import apps
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from shop.apps.catalogue.models import certified_on
 from shop.apps.partner.strategy import Selector
 
 
@@ -110,10 +110,7 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["certified"]
 
     def filter_certified(self, queryset, name, value):
-        # The query form of Product.certificate_status() == VALID.
-        valid = ~Q(certificate_number="") & Q(
-            certificate_valid_until__gte=timezone.localdate()
-        )
+        valid = certified_on(timezone.localdate())
         return queryset.filter(valid) if value else queryset.exclude(valid)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
@@ -31,6 +32,16 @@ class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Certified poverty-area produce")
     EXPIRED = "expired", _("Certificate expired: not sold as poverty-area produce")
     NONE = "none", _("Not certified as poverty-area produce")
+
+
+def certified_on(on, prefix: str = "") -> Q:
+    """``Product.certificate_status(on) == VALID`` as a query condition, for
+    listings that must agree with ordering: a certificate number, valid until
+    ``on`` or later. ``on`` may be an expression (an order's delivery date);
+    ``prefix`` reaches the product through a relation (``"line__product__"``)."""
+    return ~Q(**{f"{prefix}certificate_number": ""}) & Q(
+        **{f"{prefix}certificate_valid_until__gte": on}
+    )
 
 
 class Product(AbstractProduct):
