@@ -27,6 +27,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
 
+# With Redis, parallel test processes (pytest-xdist) share one Redis database:
+# each keeps its cache keys under a prefix of its own, so one's counters, cached
+# objects (keyed by ids of its own test database) and clearing (tests.caches)
+# never reach another's. A worker a test starts inherits the variable.
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get(
+        "PYTEST_XDIST_WORKER", "main"
+    )
+
 # Tasks run in-process (after commit, outbox.services.enqueue) even with REDIS_URL,
 # so tests see their effects at once; the functional worker tests and the outbox's
 # own tests switch to the real broker (or a stand-in) and write outbox rows.

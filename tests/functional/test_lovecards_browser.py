@@ -7,9 +7,9 @@ server; the cards are issued through the service beforehand.
 """
 
 import pytest
-from django.core.cache import cache
 
 from lovecards.models import LoveCard
+from tests.caches import clear_cache
 from tests.factories import PASSWORD
 from tests.integration.lovecard_helpers import issue
 
@@ -21,7 +21,7 @@ UNION = "天河区机关事务管理局工会"
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The wrong-PIN counter per client address lives in the cache."""
-    cache.clear()
+    clear_cache()
 
 
 def check_balance(page, number: str, pin: str) -> None:

@@ -6,7 +6,6 @@ love-card orders count in the love-card channel and the books still verify."""
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from oscar.apps.order.models import Order
 from oscar.core.loading import get_class, get_model
@@ -17,6 +16,7 @@ from ledger.models import LedgerEntry, SourceKind
 from lovecards import channel, services
 from lovecards.models import CardTransaction, LoveCard
 from payments.models import Payment, PaymentStatus, Refund
+from tests.caches import clear_cache
 from tests.factories import ProductFactory, UserFactory, make_lot
 from tests.integration.lovecard_helpers import D, issue
 from tests.integration.test_store_checkout import ADDRESS
@@ -30,7 +30,7 @@ ShippingEventType = get_model("order", "ShippingEventType")
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

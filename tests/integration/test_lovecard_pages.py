@@ -6,10 +6,10 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 
 from lovecards.models import CardBatch, CardStatus, LoveCard
 from lovecards.services import spend
+from tests.caches import clear_cache
 from tests.factories import UserFactory
 from tests.integration.lovecard_helpers import D, issue
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_cache()
 
 
 def rows(response) -> list[list[str]]:

@@ -8,12 +8,12 @@ for: it fails loudly if run anywhere the locks are not real row locks.
 """
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Sum
 
 from lovecards import services
 from lovecards.errors import NotEnoughBalance
 from lovecards.models import CardTransaction, LoveCard, TransactionKind
+from tests.caches import clear_cache
 from tests.integration.lovecard_helpers import D, issue
 from tests.integration.test_stock_races import run_parallel
 
@@ -54,7 +54,7 @@ def test_on_postgresql_forty_parallel_spends_never_go_negative(staff):
 
 
 def test_two_cards_in_either_order_neither_deadlock_nor_overdraw(staff):
-    cache.clear()
+    clear_cache()
     _batch, [(a, _pa), (b, _pb)] = issue(staff, count=2, face_value="100.00")
 
     def spend(index):

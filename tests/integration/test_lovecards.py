@@ -5,7 +5,6 @@ import datetime
 import itertools
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -21,6 +20,7 @@ from lovecards.models import (
     TransactionKind,
 )
 from lovecards.paying import eligible_amount, plan_payment
+from tests.caches import clear_cache
 from tests.factories import ProductFactory
 from tests.integration.lovecard_helpers import D, issue
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_cache()
 
 
 def balance_is_its_transactions(card):

@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
+from tests.caches import clear_cache
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ TOKEN = "/api/v1/auth/token/"
 @pytest.fixture
 def rates(settings):
     """Sets the API's rates for the test; counts of earlier tests are dropped."""
-    cache.clear()
+    clear_cache()
 
     def set_rates(**rates):
         settings.REST_FRAMEWORK = {
@@ -27,7 +28,7 @@ def rates(settings):
         }
 
     yield set_rates
-    cache.clear()
+    clear_cache()
 
 
 def test_a_user_over_the_rate_gets_429_with_retry_after(api, rates):
