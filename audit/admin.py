@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from audit.models import AuditEntry
+from shop.admin_views import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "ip"]
     list_filter = ["object_type"]
     search_fields = ["action", "object_id", "object_repr", "actor_label"]
@@ -15,12 +16,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

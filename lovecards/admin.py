@@ -3,21 +3,11 @@
 from django.contrib import admin
 
 from lovecards.models import CardBatch, CardEvent, CardTransaction, LoveCard
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from shop.admin_views import ReadOnlyAdmin
 
 
 @admin.register(CardBatch)
-class CardBatchAdmin(ReadOnly):
+class CardBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "organisation_name",
         "face_value",
@@ -30,7 +20,7 @@ class CardBatchAdmin(ReadOnly):
 
 
 @admin.register(LoveCard)
-class LoveCardAdmin(ReadOnly):
+class LoveCardAdmin(ReadOnlyAdmin):
     list_display = ["masked_number", "batch", "balance", "status", "failed_attempts"]
     list_filter = ["status"]
     search_fields = ["number"]
@@ -38,7 +28,7 @@ class LoveCardAdmin(ReadOnly):
 
 
 @admin.register(CardTransaction)
-class CardTransactionAdmin(ReadOnly):
+class CardTransactionAdmin(ReadOnlyAdmin):
     list_display = [
         "card",
         "kind",
@@ -52,6 +42,6 @@ class CardTransactionAdmin(ReadOnly):
 
 
 @admin.register(CardEvent)
-class CardEventAdmin(ReadOnly):
+class CardEventAdmin(ReadOnlyAdmin):
     list_display = ["card", "kind", "note", "actor", "created_at"]
     list_filter = ["kind"]

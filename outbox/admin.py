@@ -4,10 +4,11 @@ change only through the outbox's services."""
 from django.contrib import admin
 
 from outbox.models import OutboxMessage
+from shop.admin_views import ReadOnlyAdmin
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "task",
@@ -19,12 +20,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
     search_fields = ["task", "last_error"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

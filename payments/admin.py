@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from payments.models import Payment, PaymentChange, Refund, StripeEvent
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from shop.admin_views import ReadOnlyAdmin
 
 
 class ChangeInline(admin.TabularInline):
@@ -45,7 +35,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["order_number", "intent_id", "amount", "refunded", "status"]
     list_filter = ["status"]
     search_fields = ["order_number", "intent_id"]
@@ -53,13 +43,13 @@ class PaymentAdmin(ReadOnly):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnly):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = ["payment", "amount", "status", "stripe_id", "created_at"]
     list_filter = ["status"]
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnly):
+class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "type", "received_at", "processed_at", "outcome"]
     list_filter = ["type"]
     search_fields = ["event_id"]

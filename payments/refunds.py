@@ -31,6 +31,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
+from payments.resend import resend_each
 from payments.services import record_refund_in_oscar
 
 logger = logging.getLogger(__name__)
@@ -154,11 +155,7 @@ def resend_stale_refunds(
     Aged by ``created_at``, not ``updated_at``: the only ``send_refund`` a refund
     gets is enqueued in the transaction that creates it, so its age is its task's
     age, whereas ``updated_at`` moves whenever the row is saved (an edit in the
-    admin) without any task being sent.
-
-    Published directly, like ``webhooks.resend_stale_events``, not through the
-    outbox: this runs in a worker, and the pending rows are themselves the record
-    the next run reads again."""
+    admin) without any task being sent."""
     now = now or timezone.now()
     too_old = selectors.stale_unsent_refunds(
         created_before=now - LONG_PENDING, limit=RESEND_BATCH
@@ -170,22 +167,12 @@ def resend_stale_refunds(
             int(LONG_PENDING.total_seconds() // 3600),
             ", ".join(str(refund_id) for refund_id, _created in too_old),
         )
-    sent = []
-    for refund_id, _created in selectors.stale_unsent_refunds(
+    unsent = selectors.stale_unsent_refunds(
         created_before=now - older_than,
         created_after=now - LONG_PENDING,
         limit=RESEND_BATCH,
-    ):
-        try:
-            send_refund.delay(refund_id)
-        except Exception:
-            # One refund that cannot be sent (run in-process without a broker,
-            # its task raises) or enqueued must not keep the others waiting; it
-            # is logged and tried again on the next run.
-            logger.exception("Refund %s: could not be sent again", refund_id)
-            continue
-        sent.append(refund_id)
-    return sent
+    )
+    return resend_each(send_refund, [pk for pk, _created in unsent], "Refund")
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ moves a payment forward, so events arriving out of order are harmless.
 """
 
 import datetime
-import logging
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
@@ -18,8 +17,7 @@ from django.utils import timezone
 from outbox.services import enqueue
 from payments import gateway, refunds, selectors, services
 from payments.models import StripeEvent
-
-logger = logging.getLogger(__name__)
+from payments.resend import resend_each
 
 # A stored event still unapplied this long after it arrived lost its task (the
 # broker was down at commit, or a worker died with it): ``resend_stale_events``
@@ -51,20 +49,10 @@ def resend_stale_events(*, now: datetime.datetime | None = None) -> list[int]:
     oldest first, at most ``RESEND_BATCH`` a run (the next run takes the rest).
     An event applied meanwhile is skipped by ``process_event`` under its lock."""
     received_before = (now or timezone.now()) - STALE_AFTER
-    sent = []
-    for event_pk in selectors.stale_unprocessed_event_ids(
+    stale = selectors.stale_unprocessed_event_ids(
         received_before=received_before, limit=RESEND_BATCH
-    ):
-        try:
-            process_stripe_event.delay(event_pk)
-        except Exception:
-            # One event that cannot be applied (run in-process without a broker)
-            # or enqueued must not keep the others waiting; it is logged and
-            # tried again on the next run.
-            logger.exception("Stripe event %s: could not be sent again", event_pk)
-            continue
-        sent.append(event_pk)
-    return sent
+    )
+    return resend_each(process_stripe_event, stale, "Stripe event")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@
 from django.contrib import admin
 
 from reports.models import ExportEvent, ReportExport
+from shop.admin_views import ReadOnlyAdmin
 
 
 class ExportEventInline(admin.TabularInline):
@@ -17,7 +18,7 @@ class ExportEventInline(admin.TabularInline):
 
 
 @admin.register(ReportExport)
-class ReportExportAdmin(admin.ModelAdmin):
+class ReportExportAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "report",
@@ -37,12 +38,3 @@ class ReportExportAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,7 @@ write the history and movement rows)."""
 from django.contrib import admin
 
 from audit import services as audit
+from shop.admin_views import ReadOnlyAdmin
 from suppliers.models import (
     Cooperative,
     County,
@@ -59,17 +60,6 @@ class CooperativeAdmin(admin.ModelAdmin):
             audit.form_changes(form),
             actor=request.user,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):

@@ -62,38 +62,60 @@ def processes(tmp_path):
     started.stop_all()
 
 
-@pytest.fixture
-def private_redis(processes, tmp_path) -> str:
-    """A redis-server of the test's own on a free port (never the shared one)."""
-    port = free_port()
-    server = processes.start(
-        "redis",
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-    )
-    client = redis.Redis(port=port)
+class RedisServer:
+    """A redis-server of the test's own on a free port (never the shared one);
+    it can be stopped and started again on the same port."""
 
-    def answers() -> bool:
+    def __init__(self, processes, folder: Path):
+        self.processes = processes
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server = None
+
+    def start(self) -> None:
+        self.server = self.processes.start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+        )
+        client = redis.Redis(port=self.port)
+        try:
+            assert wait_until(lambda: self._answers(client), 30), "redis not up"
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        assert self.processes.stop(self.server) == 0, self.processes.tail("redis")
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port)
+
+    @staticmethod
+    def _answers(client) -> bool:
         try:
             return bool(client.ping())
         except redis.ConnectionError:
-            return server.poll() is not None  # exited: fail below, not wait
+            return False
 
-    wait_until(answers, 30)
-    assert server.poll() is None, processes.tail("redis")
-    client.close()
-    return f"redis://127.0.0.1:{port}/0"
+
+@pytest.fixture
+def private_redis(processes, tmp_path) -> str:
+    """A redis-server of the test's own on a free port (never the shared one)."""
+    server = RedisServer(processes, tmp_path)
+    server.start()
+    return server.url
 
 
 def production_env(**extra: str) -> dict[str, str]:

@@ -49,7 +49,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import redis
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -65,7 +64,12 @@ from tests.factories import (
     make_household,
     make_lot,
 )
-from tests.faults.conftest import database_copy, free_port, production_env
+from tests.faults.conftest import (
+    RedisServer,
+    database_copy,
+    free_port,
+    production_env,
+)
 from tests.faults.mailfiles import read_messages
 
 pytestmark = pytest.mark.skipif(
@@ -98,53 +102,6 @@ def outage_database(migrated_template, django_db_blocker):
     (to set the shop up and count) and by the processes; dropped after."""
     with database_copy(DB_NAME, migrated_template, django_db_blocker) as url:
         yield url
-
-
-class Redis:
-    """The private redis-server, stopped and started again on the same port."""
-
-    def __init__(self, processes, folder: Path):
-        self.processes = processes
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.server = None
-
-    def start(self) -> None:
-        self.server = self.processes.start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-        )
-        client = redis.Redis(port=self.port)
-        try:
-            assert wait_until(lambda: self._answers(client), 30), "redis not up"
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        assert self.processes.stop(self.server) == 0, self.processes.tail("redis")
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(port=self.port)
-
-    @staticmethod
-    def _answers(client) -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
 
 
 def set_up_shop() -> tuple[list[tuple[str, str]], dict]:
@@ -326,7 +283,7 @@ def test_orders_placed_while_redis_is_down_answer_at_once_and_lose_nothing(
 ):
     mail = tmp_path / "mail"
     mail.mkdir()
-    broker = Redis(processes, tmp_path)
+    broker = RedisServer(processes, tmp_path)
     broker.start()
     port = free_port()
     env = production_env(
